@@ -1,0 +1,1 @@
+"""Pure city-information-model engine: readers, imputation, exporters. No Django here."""
