@@ -76,7 +76,7 @@ class Building(models.Model):
     replacement_cost = models.FloatField(
         null=True, blank=True, validators=NON_NEGATIVE, help_text="CNY"
     )
-    source = models.CharField(max_length=40, blank=True, help_text="ifc, gis, osm, generated")
+    source = models.CharField(max_length=300, blank=True, help_text="reader and layer")
     source_file = models.CharField(max_length=300, blank=True)
     imputed = models.JSONField(default=dict, blank=True, help_text="attribute → rule that set it")
     element_counts = models.JSONField(default=dict, blank=True)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from django.contrib.gis.geos import GEOSGeometry, LineString, MultiPolygon, Point
+from django.db.models import CharField, Model
 
 from twin.engine.placement import PointFn, points_to_wgs84, wkt_to_wgs84
-from twin.engine.records import BuildingRecord, NetworkRecord, StoreyRecord
+from twin.engine.records import BuildingRecord, CimImportError, NetworkRecord, StoreyRecord
 from twin.models import (
     WGS84,
     Building,
@@ -17,6 +19,9 @@ from twin.models import (
     Storey,
     Town,
 )
+from twin.vocabulary import NETWORK_KINDS
+
+M = TypeVar("M", bound=Model)
 
 BUILDING_FIELDS = [
     "name", "footprint", "height_m", "storeys_above_ground", "structural_system", "design_era",
@@ -38,7 +43,7 @@ def buildings_upsert(
     town: Town, records: Sequence[BuildingRecord], mapper: PointFn, *, source_file: str
 ) -> list[Building]:
     """Insert or update buildings by (town, global_id); storeys follow their building."""
-    rows = [_building_row(town, r, mapper, source_file) for r in records]
+    rows = [_checked(_building_row(town, r, mapper, source_file), r.global_id) for r in records]
     Building.objects.bulk_create(
         rows,
         update_conflicts=True,
@@ -48,9 +53,7 @@ def buildings_upsert(
     )
     saved = {
         b.global_id: b
-        for b in Building.objects.filter(
-            town=town, global_id__in=[r.global_id for r in records]
-        )
+        for b in Building.objects.filter(town=town, global_id__in=[r.global_id for r in records])
     }
     for record in records:
         if record.storeys:
@@ -58,9 +61,20 @@ def buildings_upsert(
     return list(saved.values())
 
 
-def _building_row(
-    town: Town, r: BuildingRecord, mapper: PointFn, source_file: str
-) -> Building:
+def _checked(row: M, key: str) -> M:
+    """Reject values that do not fit their column (PostGIS would refuse them mid-import)."""
+    for field in row._meta.concrete_fields:
+        value = getattr(row, field.attname)
+        too_long = isinstance(value, str) and len(value) > (field.max_length or len(value))
+        if isinstance(field, CharField) and too_long:
+            raise CimImportError(
+                f"{key}: {field.name} is {len(value)} characters long, "
+                f"the limit is {field.max_length}"
+            )
+    return row
+
+
+def _building_row(town: Town, r: BuildingRecord, mapper: PointFn, source_file: str) -> Building:
     return Building(
         town=town,
         global_id=r.global_id,
@@ -92,17 +106,20 @@ def _multipolygon(wkt: str, mapper: PointFn) -> MultiPolygon:
 def _storeys_replace(building: Building, storeys: Sequence[StoreyRecord]) -> None:
     ordered = sorted(storeys, key=lambda s: s.elevation_m)
     rows = [
-        Storey(
-            building=building,
-            global_id=s.global_id,
-            name=s.name,
-            index=i,
-            elevation_m=s.elevation_m,
-            height_m=s.height_m,
-            mass_kg=s.mass_kg,
-            floor_area_m2=s.floor_area_m2,
-            element_counts=dict(s.element_counts),
-            basis=s.basis,
+        _checked(
+            Storey(
+                building=building,
+                global_id=s.global_id,
+                name=s.name,
+                index=i,
+                elevation_m=s.elevation_m,
+                height_m=s.height_m,
+                mass_kg=s.mass_kg,
+                floor_area_m2=s.floor_area_m2,
+                element_counts=dict(s.element_counts),
+                basis=s.basis,
+            ),
+            s.global_id,
         )
         for i, s in enumerate(ordered)
     ]
@@ -119,6 +136,8 @@ def network_replace(
     town: Town, record: NetworkRecord, mapper: PointFn, *, source: str, source_file: str
 ) -> LifelineNetwork:
     """Create or update the network named ``record.name``; nodes and links keyed by ``key``."""
+    if record.kind not in NETWORK_KINDS:
+        raise CimImportError(f"network kind '{record.kind}' is not one of {sorted(NETWORK_KINDS)}")
     network, _ = LifelineNetwork.objects.update_or_create(
         town=town,
         name=record.name,
@@ -126,13 +145,16 @@ def network_replace(
     )
     lonlat = points_to_wgs84([(n.x, n.y) for n in record.nodes], mapper)
     nodes = [
-        NetworkNode(
-            network=network,
-            key=n.key,
-            component_type=n.component_type,
-            location=Point(float(lon), float(lat), srid=WGS84),
-            elevation_m=n.elevation_m,
-            attributes=dict(n.attributes),
+        _checked(
+            NetworkNode(
+                network=network,
+                key=n.key,
+                component_type=n.component_type,
+                location=Point(float(lon), float(lat), srid=WGS84),
+                elevation_m=n.elevation_m,
+                attributes=dict(n.attributes),
+            ),
+            n.key,
         )
         for n, (lon, lat) in zip(record.nodes, lonlat, strict=True)
     ]
@@ -145,19 +167,22 @@ def network_replace(
     )
     node_ids = dict(network.nodes.values_list("key", "id"))
     links = [
-        NetworkLink(
-            network=network,
-            key=link.key,
-            start_id=node_ids[link.start],
-            end_id=node_ids[link.end],
-            component_type=link.component_type,
-            path=LineString(
-                [tuple(p) for p in points_to_wgs84(link.coords, mapper)], srid=WGS84
+        _checked(
+            NetworkLink(
+                network=network,
+                key=link.key,
+                start_id=node_ids[link.start],
+                end_id=node_ids[link.end],
+                component_type=link.component_type,
+                path=LineString(
+                    [tuple(p) for p in points_to_wgs84(link.coords, mapper)], srid=WGS84
+                ),
+                length_m=link.length_m,
+                diameter_m=link.diameter_m,
+                material=link.material or "",
+                attributes=dict(link.attributes),
             ),
-            length_m=link.length_m,
-            diameter_m=link.diameter_m,
-            material=link.material or "",
-            attributes=dict(link.attributes),
+            link.key,
         )
         for link in record.links
     ]

@@ -6,7 +6,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from twin.models import Building, LifelineNetwork, NetworkLink, NetworkNode, Storey, Town
+from twin.engine.records import (
+    BuildingRecord,
+    LinkRecord,
+    NetworkRecord,
+    NodeRecord,
+    StoreyRecord,
+)
+from twin.models import WGS84, Building, LifelineNetwork, NetworkLink, NetworkNode, Storey, Town
 
 
 def town_summaries() -> list[dict[str, Any]]:
@@ -37,3 +44,78 @@ def town_buildings(town: Town) -> QuerySet[Building]:
 def town_networks(town: Town) -> QuerySet[LifelineNetwork]:
     """Lifeline networks of ``town``."""
     return LifelineNetwork.objects.filter(town=town).order_by("kind", "name")
+
+
+def building_record(building: Building) -> BuildingRecord:
+    """The engine record of a stored building (footprint in EPSG:4326)."""
+    storeys = tuple(
+        StoreyRecord(
+            global_id=s.global_id,
+            name=s.name,
+            elevation_m=s.elevation_m,
+            height_m=s.height_m,
+            mass_kg=s.mass_kg,
+            floor_area_m2=s.floor_area_m2,
+            element_counts=dict(s.element_counts),
+            basis=s.basis,
+        )
+        for s in building.storeys.all()
+    )
+    return BuildingRecord(
+        global_id=building.global_id,
+        name=building.name,
+        footprint_wkt=building.footprint.wkt if building.footprint else None,
+        footprint_epsg=WGS84,
+        height_m=building.height_m,
+        storeys_above_ground=building.storeys_above_ground,
+        structural_system=building.structural_system or None,
+        design_era=building.design_era or None,
+        fortification_intensity=building.fortification_intensity,
+        occupancy=building.occupancy or None,
+        floor_area_m2=building.floor_area_m2,
+        day_population=building.day_population,
+        night_population=building.night_population,
+        replacement_cost=building.replacement_cost,
+        storeys=storeys,
+        element_counts=dict(building.element_counts),
+        materials=tuple(building.materials),
+        imputed=dict(building.imputed),
+        source=building.source,
+    )
+
+
+def network_record(network: LifelineNetwork) -> NetworkRecord:
+    """The engine record of a stored network (coordinates in EPSG:4326)."""
+    nodes = list(network.nodes.all())
+    keys = {n.id: n.key for n in nodes}
+    return NetworkRecord(
+        kind=network.kind,  # type: ignore[arg-type]
+        name=network.name,
+        epsg=WGS84,
+        nodes=tuple(
+            NodeRecord(
+                key=n.key,
+                x=n.location.x,
+                y=n.location.y,
+                component_type=n.component_type,
+                elevation_m=n.elevation_m,
+                attributes=dict(n.attributes),
+            )
+            for n in nodes
+        ),
+        links=tuple(
+            LinkRecord(
+                key=link.key,
+                start=keys[link.start_id],
+                end=keys[link.end_id],
+                component_type=link.component_type,
+                coords=tuple(tuple(c) for c in link.path.coords),  # type: ignore[misc]
+                length_m=link.length_m,
+                diameter_m=link.diameter_m,
+                material=link.material or None,
+                attributes=dict(link.attributes),
+            )
+            for link in network.links.all()
+        ),
+        source=network.source,
+    )

@@ -1,9 +1,10 @@
 """Settings for the test suite: same database selection, faster hashing, temp media."""
 
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = tempfile.mkdtemp(prefix="twin-test-media-")
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="twin-test-media-"))
 DEBUG = False

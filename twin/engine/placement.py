@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import shapely
 import numpy as np
+import shapely
 from numpy.typing import NDArray
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
@@ -44,16 +44,12 @@ class LocalPlane:
     unit_m: float = 1.0
 
     def __post_init__(self) -> None:
-        if not (
-            -90.0 <= self.latitude_deg <= 90.0 and -180.0 <= self.longitude_deg <= 180.0
-        ):
+        if not (-90.0 <= self.latitude_deg <= 90.0 and -180.0 <= self.longitude_deg <= 180.0):
             raise CimImportError(
                 f"placement {self.latitude_deg}, {self.longitude_deg} is not a latitude/longitude"
             )
         if not self.unit_m > 0.0:
-            raise CimImportError(
-                f"coordinate unit must be positive, got {self.unit_m} m"
-            )
+            raise CimImportError(f"coordinate unit must be positive, got {self.unit_m} m")
 
 
 Coords = NDArray[np.float64]
@@ -65,23 +61,17 @@ def _epsg_transformer(epsg: int) -> Transformer:
     try:
         crs = CRS.from_epsg(epsg)
     except CRSError as exc:
-        raise CimImportError(
-            f"unknown coordinate reference system EPSG:{epsg}"
-        ) from exc
+        raise CimImportError(f"unknown coordinate reference system EPSG:{epsg}") from exc
     return Transformer.from_crs(crs, CRS.from_epsg(WGS84), always_xy=True)
 
 
 @lru_cache(maxsize=64)
 def _plane_transformer(lat: float, lon: float) -> Transformer:
-    tmerc = CRS.from_proj4(
-        f"+proj=tmerc +lat_0={lat} +lon_0={lon} +k=1 +x_0=0 +y_0=0 +ellps=WGS84"
-    )
+    tmerc = CRS.from_proj4(f"+proj=tmerc +lat_0={lat} +lon_0={lon} +k=1 +x_0=0 +y_0=0 +ellps=WGS84")
     return Transformer.from_crs(tmerc, CRS.from_epsg(WGS84), always_xy=True)
 
 
-def point_mapper(
-    *, epsg: int | None = None, plane: LocalPlane | None = None
-) -> PointFn:
+def point_mapper(*, epsg: int | None = None, plane: LocalPlane | None = None) -> PointFn:
     """Return ``f(x, y) -> (lon, lat)`` on coordinate arrays in ``epsg`` or on ``plane``."""
     if epsg == WGS84:
         return lambda x, y: (x, y)
@@ -89,9 +79,7 @@ def point_mapper(
         transformer = _epsg_transformer(epsg)
         return lambda x, y: transformer.transform(x, y)  # type: ignore[no-any-return]
     if plane is None:
-        raise CimImportError(
-            "coordinates have no CRS: give an EPSG code or a latitude/longitude"
-        )
+        raise CimImportError("coordinates have no CRS: give an EPSG code or a latitude/longitude")
     transformer = _plane_transformer(plane.latitude_deg, plane.longitude_deg)
     cos_r = math.cos(math.radians(plane.rotation_deg))
     sin_r = math.sin(math.radians(plane.rotation_deg))

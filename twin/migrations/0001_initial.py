@@ -7,193 +7,645 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Building',
+            name="Building",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('global_id', models.CharField(help_text='IFC GlobalId or source feature id', max_length=200)),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('footprint', django.contrib.gis.db.models.fields.MultiPolygonField(blank=True, null=True, srid=4326)),
-                ('height_m', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0)])),
-                ('storeys_above_ground', models.PositiveIntegerField(blank=True, null=True)),
-                ('structural_system', models.CharField(blank=True, choices=[('W1', 'W1 — Wood, light frame (≤ 5000 sq ft)'), ('W2', 'W2 — Wood, commercial and industrial (> 5000 sq ft)'), ('S1L', 'S1L — Steel moment frame, low-rise'), ('S1M', 'S1M — Steel moment frame, mid-rise'), ('S1H', 'S1H — Steel moment frame, high-rise'), ('S2L', 'S2L — Steel braced frame, low-rise'), ('S2M', 'S2M — Steel braced frame, mid-rise'), ('S2H', 'S2H — Steel braced frame, high-rise'), ('S3', 'S3 — Steel light frame'), ('S4L', 'S4L — Steel frame with cast-in-place concrete shear walls, low-rise'), ('S4M', 'S4M — Steel frame with cast-in-place concrete shear walls, mid-rise'), ('S4H', 'S4H — Steel frame with cast-in-place concrete shear walls, high-rise'), ('S5L', 'S5L — Steel frame with unreinforced masonry infill walls, low-rise'), ('S5M', 'S5M — Steel frame with unreinforced masonry infill walls, mid-rise'), ('S5H', 'S5H — Steel frame with unreinforced masonry infill walls, high-rise'), ('C1L', 'C1L — Concrete moment frame, low-rise'), ('C1M', 'C1M — Concrete moment frame, mid-rise'), ('C1H', 'C1H — Concrete moment frame, high-rise'), ('C2L', 'C2L — Concrete shear walls, low-rise'), ('C2M', 'C2M — Concrete shear walls, mid-rise'), ('C2H', 'C2H — Concrete shear walls, high-rise'), ('C3L', 'C3L — Concrete frame with unreinforced masonry infill walls, low-rise'), ('C3M', 'C3M — Concrete frame with unreinforced masonry infill walls, mid-rise'), ('C3H', 'C3H — Concrete frame with unreinforced masonry infill walls, high-rise'), ('PC1', 'PC1 — Precast concrete tilt-up walls'), ('PC2L', 'PC2L — Precast concrete frames with concrete shear walls, low-rise'), ('PC2M', 'PC2M — Precast concrete frames with concrete shear walls, mid-rise'), ('PC2H', 'PC2H — Precast concrete frames with concrete shear walls, high-rise'), ('RM1L', 'RM1L — Reinforced masonry bearing walls with wood or metal deck diaphragms, low-rise'), ('RM1M', 'RM1M — Reinforced masonry bearing walls with wood or metal deck diaphragms, mid-rise'), ('RM2L', 'RM2L — Reinforced masonry bearing walls with precast concrete diaphragms, low-rise'), ('RM2M', 'RM2M — Reinforced masonry bearing walls with precast concrete diaphragms, mid-rise'), ('RM2H', 'RM2H — Reinforced masonry bearing walls with precast concrete diaphragms, high-rise'), ('URML', 'URML — Unreinforced masonry bearing walls, low-rise'), ('URMM', 'URMM — Unreinforced masonry bearing walls, mid-rise'), ('MH', 'MH — Mobile homes')], max_length=8)),
-                ('design_era', models.CharField(blank=True, choices=[('pre-1974', 'pre-1974 — Before the first national seismic code (no seismic design)'), ('TJ11-74', 'TJ11-74 — TJ 11-74 (trial edition)'), ('TJ11-78', 'TJ11-78 — TJ 11-78'), ('GBJ11-89', 'GBJ11-89 — GBJ 11-89'), ('GB50011-2001', 'GB50011-2001 — GB 50011-2001'), ('GB50011-2010', 'GB50011-2010 — GB 50011-2010 (2016 edition)')], max_length=16)),
-                ('fortification_intensity', models.FloatField(blank=True, null=True)),
-                ('occupancy', models.CharField(blank=True, choices=[('RES1', 'RES1 — Single-family dwelling'), ('RES2', 'RES2 — Mobile home'), ('RES3', 'RES3 — Multi-family dwelling'), ('RES4', 'RES4 — Temporary lodging'), ('RES5', 'RES5 — Institutional dormitory'), ('RES6', 'RES6 — Nursing home'), ('COM1', 'COM1 — Retail trade'), ('COM2', 'COM2 — Wholesale trade'), ('COM3', 'COM3 — Personal and repair services'), ('COM4', 'COM4 — Professional/technical services (offices)'), ('COM5', 'COM5 — Banks'), ('COM6', 'COM6 — Hospital'), ('COM7', 'COM7 — Medical office/clinic'), ('COM8', 'COM8 — Entertainment and recreation'), ('COM9', 'COM9 — Theatres'), ('COM10', 'COM10 — Parking'), ('IND1', 'IND1 — Heavy industry'), ('IND2', 'IND2 — Light industry'), ('IND3', 'IND3 — Food/drugs/chemicals'), ('IND4', 'IND4 — Metals/minerals processing'), ('IND5', 'IND5 — High technology'), ('IND6', 'IND6 — Construction'), ('AGR1', 'AGR1 — Agriculture'), ('REL1', 'REL1 — Church/non-profit'), ('GOV1', 'GOV1 — General government services'), ('GOV2', 'GOV2 — Emergency response'), ('EDU1', 'EDU1 — Grade schools'), ('EDU2', 'EDU2 — Colleges/universities')], max_length=8)),
-                ('floor_area_m2', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0)])),
-                ('day_population', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0)])),
-                ('night_population', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0)])),
-                ('replacement_cost', models.FloatField(blank=True, help_text='CNY', null=True, validators=[django.core.validators.MinValueValidator(0.0)])),
-                ('source', models.CharField(blank=True, help_text='ifc, gis, osm, generated', max_length=40)),
-                ('source_file', models.CharField(blank=True, max_length=300)),
-                ('imputed', models.JSONField(blank=True, default=dict, help_text='attribute → rule that set it')),
-                ('element_counts', models.JSONField(blank=True, default=dict)),
-                ('materials', models.JSONField(blank=True, default=list)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "global_id",
+                    models.CharField(help_text="IFC GlobalId or source feature id", max_length=200),
+                ),
+                ("name", models.CharField(blank=True, max_length=200)),
+                (
+                    "footprint",
+                    django.contrib.gis.db.models.fields.MultiPolygonField(
+                        blank=True, null=True, srid=4326
+                    ),
+                ),
+                (
+                    "height_m",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0.0)],
+                    ),
+                ),
+                ("storeys_above_ground", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "structural_system",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("W1", "W1 — Wood, light frame (≤ 5000 sq ft)"),
+                            ("W2", "W2 — Wood, commercial and industrial (> 5000 sq ft)"),
+                            ("S1L", "S1L — Steel moment frame, low-rise"),
+                            ("S1M", "S1M — Steel moment frame, mid-rise"),
+                            ("S1H", "S1H — Steel moment frame, high-rise"),
+                            ("S2L", "S2L — Steel braced frame, low-rise"),
+                            ("S2M", "S2M — Steel braced frame, mid-rise"),
+                            ("S2H", "S2H — Steel braced frame, high-rise"),
+                            ("S3", "S3 — Steel light frame"),
+                            (
+                                "S4L",
+                                "S4L — Steel frame with cast-in-place concrete shear walls, low-rise",
+                            ),
+                            (
+                                "S4M",
+                                "S4M — Steel frame with cast-in-place concrete shear walls, mid-rise",
+                            ),
+                            (
+                                "S4H",
+                                "S4H — Steel frame with cast-in-place concrete shear walls, high-rise",
+                            ),
+                            (
+                                "S5L",
+                                "S5L — Steel frame with unreinforced masonry infill walls, low-rise",
+                            ),
+                            (
+                                "S5M",
+                                "S5M — Steel frame with unreinforced masonry infill walls, mid-rise",
+                            ),
+                            (
+                                "S5H",
+                                "S5H — Steel frame with unreinforced masonry infill walls, high-rise",
+                            ),
+                            ("C1L", "C1L — Concrete moment frame, low-rise"),
+                            ("C1M", "C1M — Concrete moment frame, mid-rise"),
+                            ("C1H", "C1H — Concrete moment frame, high-rise"),
+                            ("C2L", "C2L — Concrete shear walls, low-rise"),
+                            ("C2M", "C2M — Concrete shear walls, mid-rise"),
+                            ("C2H", "C2H — Concrete shear walls, high-rise"),
+                            (
+                                "C3L",
+                                "C3L — Concrete frame with unreinforced masonry infill walls, low-rise",
+                            ),
+                            (
+                                "C3M",
+                                "C3M — Concrete frame with unreinforced masonry infill walls, mid-rise",
+                            ),
+                            (
+                                "C3H",
+                                "C3H — Concrete frame with unreinforced masonry infill walls, high-rise",
+                            ),
+                            ("PC1", "PC1 — Precast concrete tilt-up walls"),
+                            (
+                                "PC2L",
+                                "PC2L — Precast concrete frames with concrete shear walls, low-rise",
+                            ),
+                            (
+                                "PC2M",
+                                "PC2M — Precast concrete frames with concrete shear walls, mid-rise",
+                            ),
+                            (
+                                "PC2H",
+                                "PC2H — Precast concrete frames with concrete shear walls, high-rise",
+                            ),
+                            (
+                                "RM1L",
+                                "RM1L — Reinforced masonry bearing walls with wood or metal deck diaphragms, low-rise",
+                            ),
+                            (
+                                "RM1M",
+                                "RM1M — Reinforced masonry bearing walls with wood or metal deck diaphragms, mid-rise",
+                            ),
+                            (
+                                "RM2L",
+                                "RM2L — Reinforced masonry bearing walls with precast concrete diaphragms, low-rise",
+                            ),
+                            (
+                                "RM2M",
+                                "RM2M — Reinforced masonry bearing walls with precast concrete diaphragms, mid-rise",
+                            ),
+                            (
+                                "RM2H",
+                                "RM2H — Reinforced masonry bearing walls with precast concrete diaphragms, high-rise",
+                            ),
+                            ("URML", "URML — Unreinforced masonry bearing walls, low-rise"),
+                            ("URMM", "URMM — Unreinforced masonry bearing walls, mid-rise"),
+                            ("MH", "MH — Mobile homes"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "design_era",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            (
+                                "pre-1974",
+                                "pre-1974 — Before the first national seismic code (no seismic design)",
+                            ),
+                            ("TJ11-74", "TJ11-74 — TJ 11-74 (trial edition)"),
+                            ("TJ11-78", "TJ11-78 — TJ 11-78"),
+                            ("GBJ11-89", "GBJ11-89 — GBJ 11-89"),
+                            ("GB50011-2001", "GB50011-2001 — GB 50011-2001"),
+                            ("GB50011-2010", "GB50011-2010 — GB 50011-2010 (2016 edition)"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("fortification_intensity", models.FloatField(blank=True, null=True)),
+                (
+                    "occupancy",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("RES1", "RES1 — Single-family dwelling"),
+                            ("RES2", "RES2 — Mobile home"),
+                            ("RES3", "RES3 — Multi-family dwelling"),
+                            ("RES4", "RES4 — Temporary lodging"),
+                            ("RES5", "RES5 — Institutional dormitory"),
+                            ("RES6", "RES6 — Nursing home"),
+                            ("COM1", "COM1 — Retail trade"),
+                            ("COM2", "COM2 — Wholesale trade"),
+                            ("COM3", "COM3 — Personal and repair services"),
+                            ("COM4", "COM4 — Professional/technical services (offices)"),
+                            ("COM5", "COM5 — Banks"),
+                            ("COM6", "COM6 — Hospital"),
+                            ("COM7", "COM7 — Medical office/clinic"),
+                            ("COM8", "COM8 — Entertainment and recreation"),
+                            ("COM9", "COM9 — Theatres"),
+                            ("COM10", "COM10 — Parking"),
+                            ("IND1", "IND1 — Heavy industry"),
+                            ("IND2", "IND2 — Light industry"),
+                            ("IND3", "IND3 — Food/drugs/chemicals"),
+                            ("IND4", "IND4 — Metals/minerals processing"),
+                            ("IND5", "IND5 — High technology"),
+                            ("IND6", "IND6 — Construction"),
+                            ("AGR1", "AGR1 — Agriculture"),
+                            ("REL1", "REL1 — Church/non-profit"),
+                            ("GOV1", "GOV1 — General government services"),
+                            ("GOV2", "GOV2 — Emergency response"),
+                            ("EDU1", "EDU1 — Grade schools"),
+                            ("EDU2", "EDU2 — Colleges/universities"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "floor_area_m2",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0.0)],
+                    ),
+                ),
+                (
+                    "day_population",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0.0)],
+                    ),
+                ),
+                (
+                    "night_population",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0.0)],
+                    ),
+                ),
+                (
+                    "replacement_cost",
+                    models.FloatField(
+                        blank=True,
+                        help_text="CNY",
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0.0)],
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True, help_text="ifc, gis, osm, generated", max_length=40
+                    ),
+                ),
+                ("source_file", models.CharField(blank=True, max_length=300)),
+                (
+                    "imputed",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="attribute → rule that set it"
+                    ),
+                ),
+                ("element_counts", models.JSONField(blank=True, default=dict)),
+                ("materials", models.JSONField(blank=True, default=list)),
             ],
             options={
-                'ordering': ['town', 'global_id'],
+                "ordering": ["town", "global_id"],
             },
         ),
         migrations.CreateModel(
-            name='LifelineNetwork',
+            name="LifelineNetwork",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('water', 'water — Water supply'), ('gas', 'gas — Gas distribution'), ('power', 'power — Electric power'), ('road', 'road — Roads'), ('heating', 'heating — District heating'), ('drainage', 'drainage — Drainage and sewer')], max_length=16)),
-                ('name', models.CharField(max_length=200)),
-                ('source', models.CharField(blank=True, max_length=40)),
-                ('source_file', models.CharField(blank=True, max_length=300)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("water", "water — Water supply"),
+                            ("gas", "gas — Gas distribution"),
+                            ("power", "power — Electric power"),
+                            ("road", "road — Roads"),
+                            ("heating", "heating — District heating"),
+                            ("drainage", "drainage — Drainage and sewer"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("source", models.CharField(blank=True, max_length=40)),
+                ("source_file", models.CharField(blank=True, max_length=300)),
             ],
             options={
-                'ordering': ['town', 'kind', 'name'],
+                "ordering": ["town", "kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Town',
+            name="Town",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('profile', models.CharField(blank=True, help_text='e.g. historic masonry core', max_length=200)),
-                ('crs_epsg', models.PositiveIntegerField(default=4326, help_text='projected CRS for metric work and exports (EPSG code)')),
-                ('origin', django.contrib.gis.db.models.fields.PointField(blank=True, help_text='reference point', null=True, srid=4326)),
-                ('boundary', django.contrib.gis.db.models.fields.MultiPolygonField(blank=True, null=True, srid=4326)),
-                ('description', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "profile",
+                    models.CharField(
+                        blank=True, help_text="e.g. historic masonry core", max_length=200
+                    ),
+                ),
+                (
+                    "crs_epsg",
+                    models.PositiveIntegerField(
+                        default=4326,
+                        help_text="projected CRS for metric work and exports (EPSG code)",
+                    ),
+                ),
+                (
+                    "origin",
+                    django.contrib.gis.db.models.fields.PointField(
+                        blank=True, help_text="reference point", null=True, srid=4326
+                    ),
+                ),
+                (
+                    "boundary",
+                    django.contrib.gis.db.models.fields.MultiPolygonField(
+                        blank=True, null=True, srid=4326
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['slug'],
+                "ordering": ["slug"],
             },
         ),
         migrations.CreateModel(
-            name='NetworkNode',
+            name="NetworkNode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200)),
-                ('component_type', models.CharField(max_length=60)),
-                ('location', django.contrib.gis.db.models.fields.PointField(srid=4326)),
-                ('elevation_m', models.FloatField(blank=True, null=True)),
-                ('attributes', models.JSONField(blank=True, default=dict)),
-                ('network', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='nodes', to='twin.lifelinenetwork')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200)),
+                ("component_type", models.CharField(max_length=60)),
+                ("location", django.contrib.gis.db.models.fields.PointField(srid=4326)),
+                ("elevation_m", models.FloatField(blank=True, null=True)),
+                ("attributes", models.JSONField(blank=True, default=dict)),
+                (
+                    "network",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="nodes",
+                        to="twin.lifelinenetwork",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='NetworkLink',
+            name="NetworkLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200)),
-                ('component_type', models.CharField(max_length=60)),
-                ('path', django.contrib.gis.db.models.fields.LineStringField(srid=4326)),
-                ('length_m', models.FloatField(validators=[django.core.validators.MinValueValidator(0.0)])),
-                ('diameter_m', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0)])),
-                ('material', models.CharField(blank=True, max_length=100)),
-                ('attributes', models.JSONField(blank=True, default=dict)),
-                ('network', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='twin.lifelinenetwork')),
-                ('end', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='twin.networknode')),
-                ('start', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='twin.networknode')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200)),
+                ("component_type", models.CharField(max_length=60)),
+                ("path", django.contrib.gis.db.models.fields.LineStringField(srid=4326)),
+                (
+                    "length_m",
+                    models.FloatField(validators=[django.core.validators.MinValueValidator(0.0)]),
+                ),
+                (
+                    "diameter_m",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0.0)],
+                    ),
+                ),
+                ("material", models.CharField(blank=True, max_length=100)),
+                ("attributes", models.JSONField(blank=True, default=dict)),
+                (
+                    "network",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links",
+                        to="twin.lifelinenetwork",
+                    ),
+                ),
+                (
+                    "end",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="twin.networknode",
+                    ),
+                ),
+                (
+                    "start",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="twin.networknode",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Storey',
+            name="Storey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('global_id', models.CharField(max_length=200)),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('index', models.IntegerField(help_text='0 = lowest storey of the building')),
-                ('elevation_m', models.FloatField()),
-                ('height_m', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0)])),
-                ('mass_kg', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0)])),
-                ('floor_area_m2', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0)])),
-                ('element_counts', models.JSONField(blank=True, default=dict)),
-                ('basis', models.CharField(blank=True, help_text='how mass and area were found', max_length=300)),
-                ('building', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='storeys', to='twin.building')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("global_id", models.CharField(max_length=200)),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("index", models.IntegerField(help_text="0 = lowest storey of the building")),
+                ("elevation_m", models.FloatField()),
+                (
+                    "height_m",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0.0)],
+                    ),
+                ),
+                (
+                    "mass_kg",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0.0)],
+                    ),
+                ),
+                (
+                    "floor_area_m2",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0.0)],
+                    ),
+                ),
+                ("element_counts", models.JSONField(blank=True, default=dict)),
+                (
+                    "basis",
+                    models.CharField(
+                        blank=True, help_text="how mass and area were found", max_length=300
+                    ),
+                ),
+                (
+                    "building",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="storeys",
+                        to="twin.building",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['building', 'index'],
+                "ordering": ["building", "index"],
             },
         ),
         migrations.CreateModel(
-            name='SiteZone',
+            name="SiteZone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('area', django.contrib.gis.db.models.fields.MultiPolygonField(srid=4326)),
-                ('vs30_m_s', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0)])),
-                ('site_class', models.CharField(blank=True, choices=[('I0', 'I0 — GB 50011 site class I0 (hard rock, Vs > 800 m/s)'), ('I1', 'I1 — GB 50011 site class I1 (rock / stiff soil over shallow bedrock)'), ('II', 'II — GB 50011 site class II'), ('III', 'III — GB 50011 site class III'), ('IV', 'IV — GB 50011 site class IV (soft deep soil)')], max_length=4)),
-                ('source', models.CharField(blank=True, max_length=200)),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='site_zones', to='twin.town')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("area", django.contrib.gis.db.models.fields.MultiPolygonField(srid=4326)),
+                (
+                    "vs30_m_s",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0.0)],
+                    ),
+                ),
+                (
+                    "site_class",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("I0", "I0 — GB 50011 site class I0 (hard rock, Vs > 800 m/s)"),
+                            (
+                                "I1",
+                                "I1 — GB 50011 site class I1 (rock / stiff soil over shallow bedrock)",
+                            ),
+                            ("II", "II — GB 50011 site class II"),
+                            ("III", "III — GB 50011 site class III"),
+                            ("IV", "IV — GB 50011 site class IV (soft deep soil)"),
+                        ],
+                        max_length=4,
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=200)),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="site_zones",
+                        to="twin.town",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='lifelinenetwork',
-            name='town',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='networks', to='twin.town'),
+            model_name="lifelinenetwork",
+            name="town",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="networks", to="twin.town"
+            ),
         ),
         migrations.CreateModel(
-            name='ImportRecord',
+            name="ImportRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(help_text='ifc, footprints, epanet, pandapipes', max_length=20)),
-                ('file_name', models.CharField(max_length=300)),
-                ('sha256', models.CharField(max_length=64)),
-                ('summary', models.JSONField(default=dict)),
-                ('problems', models.JSONField(default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='imports', to='twin.town')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        help_text="ifc, footprints, epanet, pandapipes", max_length=20
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=300)),
+                ("sha256", models.CharField(max_length=64)),
+                ("summary", models.JSONField(default=dict)),
+                ("problems", models.JSONField(default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="imports",
+                        to="twin.town",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Facility',
+            name="Facility",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('hospital', 'hospital — Hospital (capacity = beds)'), ('school', 'school — School (capacity = pupils)'), ('shelter', 'shelter — Emergency shelter (capacity = people)'), ('fire_station', 'fire_station — Fire station (capacity = engines)'), ('hazchem_site', 'hazchem_site — Hazardous-chemical site (substance and inventory)'), ('police', 'police — Police station'), ('command_centre', 'command_centre — Emergency command centre')], max_length=20)),
-                ('name', models.CharField(max_length=200)),
-                ('location', django.contrib.gis.db.models.fields.PointField(srid=4326)),
-                ('capacity', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0)])),
-                ('substance', models.CharField(blank=True, help_text='hazardous chemical', max_length=100)),
-                ('inventory_kg', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0)])),
-                ('attributes', models.JSONField(blank=True, default=dict)),
-                ('building', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='facilities', to='twin.building')),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='facilities', to='twin.town')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("hospital", "hospital — Hospital (capacity = beds)"),
+                            ("school", "school — School (capacity = pupils)"),
+                            ("shelter", "shelter — Emergency shelter (capacity = people)"),
+                            ("fire_station", "fire_station — Fire station (capacity = engines)"),
+                            (
+                                "hazchem_site",
+                                "hazchem_site — Hazardous-chemical site (substance and inventory)",
+                            ),
+                            ("police", "police — Police station"),
+                            ("command_centre", "command_centre — Emergency command centre"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("location", django.contrib.gis.db.models.fields.PointField(srid=4326)),
+                (
+                    "capacity",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0.0)],
+                    ),
+                ),
+                (
+                    "substance",
+                    models.CharField(blank=True, help_text="hazardous chemical", max_length=100),
+                ),
+                (
+                    "inventory_kg",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0.0)],
+                    ),
+                ),
+                ("attributes", models.JSONField(blank=True, default=dict)),
+                (
+                    "building",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="facilities",
+                        to="twin.building",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="facilities",
+                        to="twin.town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'facilities',
-                'ordering': ['town', 'kind', 'name'],
+                "verbose_name_plural": "facilities",
+                "ordering": ["town", "kind", "name"],
             },
         ),
         migrations.AddField(
-            model_name='building',
-            name='town',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='buildings', to='twin.town'),
+            model_name="building",
+            name="town",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="buildings",
+                to="twin.town",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='networknode',
-            constraint=models.UniqueConstraint(fields=('network', 'key'), name='node_unique'),
+            model_name="networknode",
+            constraint=models.UniqueConstraint(fields=("network", "key"), name="node_unique"),
         ),
         migrations.AddConstraint(
-            model_name='networklink',
-            constraint=models.UniqueConstraint(fields=('network', 'key'), name='link_unique'),
+            model_name="networklink",
+            constraint=models.UniqueConstraint(fields=("network", "key"), name="link_unique"),
         ),
         migrations.AddConstraint(
-            model_name='storey',
-            constraint=models.UniqueConstraint(fields=('building', 'global_id'), name='storey_unique_id'),
+            model_name="storey",
+            constraint=models.UniqueConstraint(
+                fields=("building", "global_id"), name="storey_unique_id"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lifelinenetwork',
-            constraint=models.UniqueConstraint(fields=('town', 'name'), name='network_unique'),
+            model_name="lifelinenetwork",
+            constraint=models.UniqueConstraint(fields=("town", "name"), name="network_unique"),
         ),
         migrations.AddConstraint(
-            model_name='building',
-            constraint=models.UniqueConstraint(fields=('town', 'global_id'), name='building_unique_id'),
+            model_name="building",
+            constraint=models.UniqueConstraint(
+                fields=("town", "global_id"), name="building_unique_id"
+            ),
         ),
     ]

@@ -1,0 +1,122 @@
+"""Shared per-file state of one IFC read: units, georeference, geometry, spatial tree.
+
+Element counting convention: counts are by IFC class as written, except that
+the deprecated ``*StandardCase`` / ``*ElementedCase`` subtypes are counted
+under their parent (``IfcWallStandardCase`` -> ``IfcWall``), so IFC2X3 and
+IFC4 files are comparable. Counted are physical elements (``IfcElement``
+minus feature elements such as openings), spatial elements (site, building,
+storey, space) and structural-analysis items.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import ifcopenshell
+import ifcopenshell.util.element
+
+from twin.engine.ifc.geometry import ShapeInfo
+from twin.engine.ifc.georef import GeoFrame
+from twin.engine.records import Problem
+
+COUNTED_ROOTS: tuple[str, ...] = (
+    "IfcElement",
+    "IfcSpatialStructureElement",
+    "IfcStructuralMember",
+    "IfcStructuralConnection",
+)
+
+
+@dataclass
+class ReadContext:
+    """State shared by the readers of one file.
+
+    Attributes
+    ----------
+    model : ifcopenshell.file
+        The opened model.
+    length_m, area_m2, volume_m3 : float
+        SI factors of the project length, area and volume units.
+    frame : GeoFrame
+        Georeference to apply to local metres.
+    shapes : dict
+        Element id -> tessellated ShapeInfo (metres).
+    problems : list of Problem
+        Problems collected so far.
+    """
+
+    model: ifcopenshell.file
+    length_m: float
+    area_m2: float
+    volume_m3: float
+    frame: GeoFrame
+    shapes: dict[int, ShapeInfo] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def normalised_class(entity: ifcopenshell.entity_instance) -> str:
+    """Return the IFC class with StandardCase/ElementedCase folded into the parent."""
+    return re.sub(r"(StandardCase|ElementedCase)$", "", entity.is_a())
+
+
+def is_counted(entity: ifcopenshell.entity_instance) -> bool:
+    """Return True for entities included in element counts (see module docstring)."""
+    if entity.is_a("IfcFeatureElement"):
+        return False
+    return any(entity.is_a(root) for root in COUNTED_ROOTS)
+
+
+def count_classes(entities: list[ifcopenshell.entity_instance]) -> dict[str, int]:
+    """Count entities by normalised class, sorted by class name."""
+    counts = Counter(normalised_class(e) for e in entities if is_counted(e))
+    return dict(sorted(counts.items()))
+
+
+def file_counts(model: ifcopenshell.file) -> dict[str, int]:
+    """Count every counted entity of the file (see module docstring)."""
+    seen: dict[int, ifcopenshell.entity_instance] = {}
+    for root in COUNTED_ROOTS:
+        for entity in model.by_type(root):
+            seen[entity.id()] = entity
+    return count_classes(list(seen.values()))
+
+
+def container_of(element: ifcopenshell.entity_instance) -> ifcopenshell.entity_instance | None:
+    """Return the spatial structure element holding ``element`` (through aggregate parents too)."""
+    current: ifcopenshell.entity_instance | None = element
+    for _ in range(32):  # guard against cyclic aggregation
+        if current is None:
+            return None
+        container = ifcopenshell.util.element.get_container(current, should_get_direct=True)
+        if container is not None:
+            return container
+        current = ifcopenshell.util.element.get_aggregate(current)
+    return None
+
+
+def building_of(
+    structure: ifcopenshell.entity_instance | None,
+) -> ifcopenshell.entity_instance | None:
+    """Walk up the spatial aggregation from ``structure`` to its IfcBuilding, if any."""
+    current = structure
+    for _ in range(32):
+        if current is None or current.is_a("IfcBuilding"):
+            return current
+        current = ifcopenshell.util.element.get_aggregate(current)
+    return None
+
+
+def storey_of(
+    structure: ifcopenshell.entity_instance | None,
+) -> ifcopenshell.entity_instance | None:
+    """Walk up the spatial aggregation from ``structure`` (e.g. a space) to its storey."""
+    current = structure
+    for _ in range(32):
+        if current is None or current.is_a("IfcBuildingStorey"):
+            return current
+        if current.is_a("IfcBuilding"):
+            return None
+        current = ifcopenshell.util.element.get_aggregate(current)
+    return None

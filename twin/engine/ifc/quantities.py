@@ -1,0 +1,56 @@
+"""Base quantities (``IfcElementQuantity``) read in SI units.
+
+Quantity sets are searched in this order: standard ``Qto_*BaseQuantities``,
+the IFC2X3-era ``BaseQuantities`` set, then any other set. Values are in the
+project's area / volume units and are multiplied by their SI factors.
+"""
+
+from __future__ import annotations
+
+import ifcopenshell
+import ifcopenshell.util.element
+
+
+def _ordered_sets(element: ifcopenshell.entity_instance) -> list[dict[str, object]]:
+    """Return the element's quantity sets as dicts, standard sets first."""
+    qtos = ifcopenshell.util.element.get_psets(element, qtos_only=True)
+
+    def rank(name: str) -> int:
+        if name.startswith("Qto_") and name.endswith("BaseQuantities"):
+            return 0
+        return 1 if name == "BaseQuantities" else 2
+
+    return [qtos[name] for name in sorted(qtos, key=lambda n: (rank(n), n))]
+
+
+def quantity(
+    element: ifcopenshell.entity_instance, names: tuple[str, ...], scale: float
+) -> float | None:
+    """Return the first positive quantity among ``names``, times ``scale``.
+
+    Parameters
+    ----------
+    element : entity_instance
+        Element with quantity sets.
+    names : tuple of str
+        Quantity names in order of preference (e.g. ``("NetVolume", "GrossVolume")``).
+    scale : float
+        SI factor of the project unit of that quantity (m2 or m3 per unit).
+
+    Returns
+    -------
+    float or None
+        The quantity in SI units, or None when absent.
+    """
+    sets = _ordered_sets(element)
+    for name in names:
+        for qset in sets:
+            value = qset.get(name)
+            if isinstance(value, (int, float)) and value > 0:
+                return float(value) * scale
+    return None
+
+
+VOLUME_NAMES: tuple[str, ...] = ("NetVolume", "GrossVolume")
+FLOOR_AREA_NAMES: tuple[str, ...] = ("NetFloorArea", "GrossFloorArea")
+SLAB_AREA_NAMES: tuple[str, ...] = ("GrossArea", "NetArea")
