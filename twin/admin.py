@@ -68,3 +68,9 @@ class FacilityAdmin(GISModelAdmin):
 class ImportRecordAdmin(admin.ModelAdmin):
     list_display = ["file_name", "kind", "town", "created_at"]
     list_filter = ["town", "kind"]
+
+
+@admin.register(models.TownMembership)
+class TownMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "town", "role"]
+    list_filter = ["town", "role"]

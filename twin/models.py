@@ -210,3 +210,24 @@ class ImportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.file_name}"
+
+
+class TownMembership(models.Model):
+    """A user's role in a town; every read and write is scoped by these rows."""
+
+    class Role(models.TextChoices):
+        VIEWER = "viewer", "Viewer (read)"
+        PLANNER = "planner", "Planner (run scenarios, import)"
+        ADMIN = "admin", "Town administrator"
+
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.CASCADE, related_name="town_memberships"
+    )
+    town = models.ForeignKey(Town, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "town"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.town.slug} ({self.role})"

@@ -19,6 +19,7 @@ CIM_MODELS = [
     models.NetworkLink,
     models.Facility,
     models.ImportRecord,
+    models.TownMembership,
 ]
 
 
