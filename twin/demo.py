@@ -7,11 +7,13 @@ from pathlib import Path
 
 import wntr
 from django.conf import settings
+from django.contrib.auth.models import User
 
 from twin import services
 from twin.engine.ifc.writer import write_demo_building_ifc
 from twin.engine.placement import LocalPlane
 from twin.engine.records import CimImportError
+from twin.models import Town, TownMembership
 from twin.reports import ImportReport
 
 DEMO_TOWN = "demo"
@@ -63,3 +65,15 @@ def external_ifc_import() -> Iterator[ImportReport | str]:
             yield services.ifc_import(town_slug=SAMPLES_TOWN, path=path, placement=placement)
         except CimImportError as exc:
             yield f"rejected {path.name}: {exc}"
+
+
+def demo_user(*, password: str) -> User:
+    """The local demo account: a planner of every town (the demo serves 127.0.0.1 only)."""
+    user, _ = User.objects.get_or_create(username="demo")
+    user.set_password(password)
+    user.save()
+    for town in Town.objects.all():
+        TownMembership.objects.update_or_create(
+            user=user, town=town, defaults={"role": TownMembership.Role.PLANNER}
+        )
+    return user

@@ -30,6 +30,9 @@ class Town(models.Model):
     )
     origin = models.PointField(srid=WGS84, null=True, blank=True, help_text="reference point")
     boundary = models.MultiPolygonField(srid=WGS84, null=True, blank=True)
+    fortification_intensity = models.FloatField(
+        null=True, blank=True, help_text="GB 18306 zoning as a GB 50011 intensity (region default)"
+    )
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -76,6 +79,7 @@ class Building(models.Model):
     replacement_cost = models.FloatField(
         null=True, blank=True, validators=NON_NEGATIVE, help_text="CNY"
     )
+    isolated = models.BooleanField(default=False, help_text="seismically (base) isolated")
     source = models.CharField(max_length=300, blank=True, help_text="reader and layer")
     source_file = models.CharField(max_length=300, blank=True)
     imputed = models.JSONField(default=dict, blank=True, help_text="attribute → rule that set it")
@@ -220,9 +224,7 @@ class TownMembership(models.Model):
         PLANNER = "planner", "Planner (run scenarios, import)"
         ADMIN = "admin", "Town administrator"
 
-    user = models.ForeignKey(
-        "auth.User", on_delete=models.CASCADE, related_name="town_memberships"
-    )
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="town_memberships")
     town = models.ForeignKey(Town, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
 

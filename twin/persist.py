@@ -26,7 +26,7 @@ M = TypeVar("M", bound=Model)
 BUILDING_FIELDS = [
     "name", "footprint", "height_m", "storeys_above_ground", "structural_system", "design_era",
     "fortification_intensity", "occupancy", "floor_area_m2", "day_population",
-    "night_population", "replacement_cost", "source", "source_file", "imputed",
+    "night_population", "replacement_cost", "isolated", "source", "source_file", "imputed",
     "element_counts", "materials",
 ]  # fmt: skip
 STOREY_FIELDS = [
@@ -90,6 +90,7 @@ def _building_row(town: Town, r: BuildingRecord, mapper: PointFn, source_file: s
         day_population=r.day_population,
         night_population=r.night_population,
         replacement_cost=r.replacement_cost,
+        isolated=r.isolated,
         source=r.source,
         source_file=source_file,
         imputed=dict(r.imputed),

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+import shapely
 from django.db.models import QuerySet
+from numpy.typing import NDArray
 
 from twin.engine.records import (
     BuildingRecord,
@@ -13,7 +17,16 @@ from twin.engine.records import (
     NodeRecord,
     StoreyRecord,
 )
-from twin.models import WGS84, Building, LifelineNetwork, NetworkLink, NetworkNode, Storey, Town
+from twin.models import (
+    WGS84,
+    Building,
+    LifelineNetwork,
+    NetworkLink,
+    NetworkNode,
+    SiteZone,
+    Storey,
+    Town,
+)
 
 
 def town_summaries() -> list[dict[str, Any]]:
@@ -76,6 +89,7 @@ def building_record(building: Building) -> BuildingRecord:
         day_population=building.day_population,
         night_population=building.night_population,
         replacement_cost=building.replacement_cost,
+        isolated=building.isolated,
         storeys=storeys,
         element_counts=dict(building.element_counts),
         materials=tuple(building.materials),
@@ -119,3 +133,37 @@ def network_record(network: LifelineNetwork) -> NetworkRecord:
         ),
         source=network.source,
     )
+
+
+def network_sites(town: Town) -> tuple[dict[str, NDArray[Any]], dict[str, NDArray[Any]]]:
+    """Ids and lon/lat of every network node and every link midpoint of ``town``."""
+    nodes = NetworkNode.objects.filter(network__town=town).order_by("id")
+    node_rows = [(n.pk, n.location.x, n.location.y) for n in nodes.only("id", "location")]
+    links = NetworkLink.objects.filter(network__town=town).order_by("id").only("id", "path")
+    link_rows = [(link.pk, *link.path.interpolate_normalized(0.5).coords[:2]) for link in links]
+    return _id_lon_lat(node_rows), _id_lon_lat(link_rows)
+
+
+def _id_lon_lat(rows: Sequence[tuple[float, ...]]) -> dict[str, NDArray[Any]]:
+    table = np.asarray(rows, dtype=float).reshape(-1, 3)
+    return {"id": table[:, 0].astype(np.int64), "lon": table[:, 1], "lat": table[:, 2]}
+
+
+# Representative Vs30 of the GB 50011-2010 site classes (mid-range of table 4.1.6 equivalent
+# shear-wave velocities; class II, 250-500 m/s, is the default where no zone covers a site).
+SITE_CLASS_VS30_M_S = {"I0": 900.0, "I1": 650.0, "II": 400.0, "III": 200.0, "IV": 130.0}
+DEFAULT_VS30_M_S = SITE_CLASS_VS30_M_S["II"]
+
+
+def vs30_at(town: Town, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Vs30 (m/s) at each point from the town's site zones (class II where none covers it)."""
+    vs30 = np.full(np.shape(lon), DEFAULT_VS30_M_S, dtype=float)
+    zones = list(SiteZone.objects.filter(town=town))
+    if not zones:
+        return vs30
+    points = shapely.points(np.column_stack([lon, lat]))
+    for zone in zones:
+        value = zone.vs30_m_s or SITE_CLASS_VS30_M_S.get(zone.site_class, DEFAULT_VS30_M_S)
+        inside = shapely.contains(shapely.from_wkb(bytes(zone.area.wkb)), points)
+        vs30[inside] = value
+    return vs30

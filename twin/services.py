@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from django.conf import settings
@@ -49,21 +49,53 @@ def town_place(town: Town, *, longitude: float, latitude: float) -> None:
     town.save(update_fields=["origin", "crs_epsg", "updated_at"])
 
 
+def ifc_parse(
+    path: Path, placement: LocalPlane | None = None, *, override: bool = False
+) -> IfcSummary:
+    """Parse an IFC file in a sandboxed child process (no database access; thread-safe)."""
+    return parse_ifc_isolated(
+        path,
+        placement=_georeference(placement, override=override),
+        timeout_s=settings.IFC_PARSE_TIMEOUT_S,
+        memory_bytes=settings.IFC_PARSE_MEMORY_BYTES,
+        max_bytes=settings.IFC_MAX_BYTES,
+    )
+
+
 def ifc_import(
     *,
     town_slug: str,
     path: Path,
     placement: LocalPlane | None = None,
     validate_only: bool = False,
+    override_georeference: bool = False,
+    region_defaults: Mapping[str, float | str] | None = None,
 ) -> ImportReport:
-    """Parse an IFC file in a sandboxed child process and write its buildings and networks."""
-    summary = parse_ifc_isolated(
-        path,
-        placement=_georeference(placement),
-        timeout_s=settings.IFC_PARSE_TIMEOUT_S,
-        memory_bytes=settings.IFC_PARSE_MEMORY_BYTES,
-        max_bytes=settings.IFC_MAX_BYTES,
+    """Parse an IFC file in a sandboxed child process and write its buildings and networks.
+
+    ``override_georeference`` places the model at ``placement`` even when the file has its
+    own georeference; ``region_defaults`` (e.g. the town's fortification intensity) are
+    imputed before the rules.
+    """
+    summary = ifc_parse(path, placement, override=override_georeference)
+    return ifc_write(
+        town_slug=town_slug,
+        path=path,
+        summary=summary,
+        validate_only=validate_only,
+        region_defaults=region_defaults,
     )
+
+
+def ifc_write(
+    *,
+    town_slug: str,
+    path: Path,
+    summary: IfcSummary,
+    validate_only: bool = False,
+    region_defaults: Mapping[str, float | str] | None = None,
+) -> ImportReport:
+    """Write a parsed IFC file's buildings and networks into the town (one transaction)."""
     report = ImportReport("ifc", path.name, town_slug, validate_only, _ifc_counts(summary))
     report.problems.extend(summary.problems)
     if validate_only:
@@ -74,7 +106,7 @@ def ifc_import(
             "RefLongitude): give the building's latitude and longitude (--lat, --lon)"
         )
     mapper = point_mapper(epsg=summary.georeference.epsg)
-    buildings = imputation.impute_all(summary.buildings)
+    buildings = imputation.impute_all(summary.buildings, region_defaults=region_defaults)
     report.counts["imputed"] = _imputed_counts(buildings)
     with transaction.atomic():
         town = town_get_or_create(slug=town_slug)
@@ -85,11 +117,11 @@ def ifc_import(
     return report
 
 
-def _georeference(placement: LocalPlane | None) -> Georeference | None:
+def _georeference(placement: LocalPlane | None, *, override: bool = False) -> Georeference | None:
     if placement is None:
         return None
     return Georeference(
-        method="user",
+        method="override" if override else "user",
         epsg=WGS84,
         latitude_deg=placement.latitude_deg,
         longitude_deg=placement.longitude_deg,
@@ -113,14 +145,26 @@ def _imputed_counts(buildings: Sequence[BuildingRecord]) -> dict[str, int]:
     return dict(Counter(attr for b in buildings for attr in b.imputed))
 
 
-def footprints_import(*, town_slug: str, path: Path, layer: str | None = None) -> ImportReport:
-    """Import building footprints (GeoPackage, GeoJSON, zipped Shapefile, OSM) with imputation."""
+def footprints_import(
+    *,
+    town_slug: str,
+    path: Path,
+    layer: str | None = None,
+    validate_only: bool = False,
+    region_defaults: Mapping[str, float | str] | None = None,
+) -> ImportReport:
+    """Import building footprints (GeoPackage, GeoJSON, zipped Shapefile, OSM) with imputation.
+
+    ``region_defaults`` (e.g. the town's fortification intensity) are imputed before the rules.
+    """
     found = footprints.read_footprints(path, layer=layer)
-    buildings = imputation.impute_all(found.buildings)
+    buildings = imputation.impute_all(found.buildings, region_defaults=region_defaults)
     counts = {"layer": found.layer, "epsg": found.epsg, "buildings": len(buildings)}
-    report = ImportReport("footprints", path.name, town_slug, False, counts)
+    report = ImportReport("footprints", path.name, town_slug, validate_only, counts)
     report.counts["imputed"] = _imputed_counts(buildings)
     report.problems.extend(found.problems)
+    if validate_only:
+        return report
     mapper = point_mapper(epsg=found.epsg)
     with transaction.atomic():
         town = town_get_or_create(slug=town_slug)
@@ -138,10 +182,14 @@ def epanet_import(
     path: Path,
     epsg: int | None = None,
     placement: LocalPlane | None = None,
+    validate_only: bool = False,
 ) -> ImportReport:
     """Import an EPANET .inp water network (through WNTR)."""
     network = epanet.read_epanet(path, epsg=epsg or 0)
-    return _network_import("epanet", town_slug, path, network, epsg=epsg, placement=placement)
+    report = _network_report("epanet", town_slug, path, network, validate_only)
+    if not validate_only:
+        _network_import(report, path, network, epsg=epsg, placement=placement)
+    return report
 
 
 def gas_network_import(
@@ -150,35 +198,53 @@ def gas_network_import(
     path: Path,
     epsg: int | None = None,
     placement: LocalPlane | None = None,
+    validate_only: bool = False,
 ) -> ImportReport:
     """Import a pandapipes JSON gas network."""
     network = gasnet.read_pandapipes_json(path, epsg=epsg)
-    return _network_import("pandapipes", town_slug, path, network, epsg=epsg, placement=placement)
+    report = _network_report("pandapipes", town_slug, path, network, validate_only)
+    if not validate_only:
+        _network_import(report, path, network, epsg=epsg, placement=placement)
+    return report
+
+
+def network_record_import(
+    *,
+    kind: str,
+    town_slug: str,
+    path: Path,
+    network: NetworkRecord,
+    placement: LocalPlane | None = None,
+) -> ImportReport:
+    """Import a network an engine reader already read (and possibly moved) from ``path``."""
+    report = _network_report(kind, town_slug, path, network, False)
+    _network_import(report, path, network, epsg=None, placement=placement)
+    return report
+
+
+def _network_report(
+    kind: str, town_slug: str, path: Path, network: NetworkRecord, validate_only: bool
+) -> ImportReport:
+    counts = {"network": network.name, "kind": network.kind, "nodes": len(network.nodes)}
+    counts["links"] = len(network.links)
+    report = ImportReport(kind, path.name, town_slug, validate_only, counts)
+    report.problems.extend(network.problems)
+    return report
 
 
 def _network_import(
-    kind: str,
-    town_slug: str,
+    report: ImportReport,
     path: Path,
     network: NetworkRecord,
     *,
     epsg: int | None,
     placement: LocalPlane | None,
-) -> ImportReport:
-    counts = {
-        "network": network.name,
-        "kind": network.kind,
-        "nodes": len(network.nodes),
-    }
-    counts["links"] = len(network.links)
-    report = ImportReport(kind, path.name, town_slug, False, counts)
-    report.problems.extend(network.problems)
+) -> None:
     with transaction.atomic():
-        town = town_get_or_create(slug=town_slug)
+        town = town_get_or_create(slug=report.town)
         mapper = _network_mapper(town, network.epsg or epsg, placement, report)
-        _network_write(town, network, mapper, source=kind, file_name=path.name)
-        _record(town, kind, path, report)
-    return report
+        _network_write(town, network, mapper, source=report.kind, file_name=path.name)
+        _record(town, report.kind, path, report)
 
 
 def _network_mapper(

@@ -91,6 +91,8 @@ class BuildingRecord:
     source: str = ""
     source_attributes: dict[str, str] = field(default_factory=dict)
     """Raw source tags the imputation rules read (``building``, ``use``, ``year``)."""
+    isolated: bool = False
+    """Seismically isolated (base isolation bearings under the superstructure)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,3 +147,42 @@ class IfcSummary:
     networks: tuple[NetworkRecord, ...]
     element_counts: dict[str, int]
     problems: tuple[Problem, ...] = ()
+
+
+FacilityKind = Literal[
+    "hospital", "school", "shelter", "fire_station", "hazchem_site", "police", "command_centre"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class FacilityRecord:
+    """A key facility at ``(x, y)`` in the CRS of the town it belongs to.
+
+    ``capacity`` is beds (hospital), pupils (school), people (shelter) or engines (fire
+    station); ``building`` is the ``global_id`` of the building that houses it, if any;
+    ``substance`` and ``inventory_kg`` describe a hazardous-chemical site.
+    """
+
+    kind: FacilityKind
+    name: str
+    x: float
+    y: float
+    capacity: float | None = None
+    building: str | None = None
+    substance: str = ""
+    inventory_kg: float | None = None
+    attributes: dict[str, float | str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteZoneRecord:
+    """An area of uniform site conditions: GB 50011 site class and Vs30 (m/s).
+
+    ``area_wkt`` is a POLYGON or MULTIPOLYGON in the CRS of the town it belongs to.
+    """
+
+    name: str
+    area_wkt: str
+    site_class: str
+    vs30_m_s: float | None = None
+    source: str = ""

@@ -6,23 +6,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('twin', '0002_building_source_length'),
+        ("twin", "0002_building_source_length"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TownMembership',
+            name="TownMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('viewer', 'Viewer (read)'), ('planner', 'Planner (run scenarios, import)'), ('admin', 'Town administrator')], default='viewer', max_length=10)),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='twin.town')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='town_memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("viewer", "Viewer (read)"),
+                            ("planner", "Planner (run scenarios, import)"),
+                            ("admin", "Town administrator"),
+                        ],
+                        default="viewer",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="twin.town",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="town_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'town'), name='membership_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "town"), name="membership_unique")
+                ],
             },
         ),
     ]

@@ -20,9 +20,17 @@ import ifcopenshell
 import ifcopenshell.util.element
 import shapely
 from shapely.geometry import MultiPoint, Polygon
+from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from twin.engine.ifc.context import ReadContext, building_of, container_of, count_classes, storey_of
+from twin.engine.ifc.context import (
+    ReadContext,
+    building_of,
+    container_of,
+    count_classes,
+    is_any,
+    storey_of,
+)
 from twin.engine.ifc.geometry import placement_origin_m
 from twin.engine.ifc.mass import floor_area, mass_problems, storey_mass
 from twin.engine.ifc.structure import StructureTally, infer_occupancy, infer_structural_system
@@ -45,16 +53,25 @@ class Grouping:
     spaces_by_storey: dict[int, list[ifcopenshell.entity_instance]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    storeys_by_building: dict[int, list[ifcopenshell.entity_instance]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
 
 def group_elements(model: ifcopenshell.file) -> Grouping:
     """Group every physical element (and space) of the model by building and storey."""
     grouping = Grouping()
+    direct = _direct_containers(model)
+    buildings: dict[int, ifcopenshell.entity_instance | None] = {}
+    storeys: dict[int, ifcopenshell.entity_instance | None] = {}
     for element in model.by_type("IfcElement"):
-        if element.is_a("IfcFeatureElement"):
+        if is_any(element, ("IfcFeatureElement",)):
             continue
-        structure = container_of(element)
-        building, storey = building_of(structure), storey_of(structure)
+        structure = direct.get(element.id()) or container_of(element)
+        key = structure.id() if structure is not None else 0
+        if key not in buildings:  # many elements share a storey: walk up once per structure
+            buildings[key], storeys[key] = building_of(structure), storey_of(structure)
+        building, storey = buildings[key], storeys[key]
         if building is not None:
             grouping.by_building[building.id()].append(element)
         if storey is not None:
@@ -63,7 +80,23 @@ def group_elements(model: ifcopenshell.file) -> Grouping:
         storey = storey_of(ifcopenshell.util.element.get_aggregate(space) or container_of(space))
         if storey is not None:
             grouping.spaces_by_storey[storey.id()].append(space)
+    for storey in model.by_type("IfcBuildingStorey"):
+        building = building_of(storey)
+        if building is not None:
+            grouping.storeys_by_building[building.id()].append(storey)
     return grouping
+
+
+def _direct_containers(model: ifcopenshell.file) -> dict[int, ifcopenshell.entity_instance]:
+    """Element id -> its structure from ``IfcRelContainedInSpatialStructure`` (one pass).
+
+    An element listed by several relations keeps the first, like ``get_container``.
+    """
+    found: dict[int, ifcopenshell.entity_instance] = {}
+    for rel in model.by_type("IfcRelContainedInSpatialStructure"):
+        for element in rel.RelatedElements or ():
+            found.setdefault(element.id(), rel.RelatingStructure)
+    return found
 
 
 def storey_elevation(ctx: ReadContext, storey: ifcopenshell.entity_instance) -> float:
@@ -88,7 +121,7 @@ def storey_records(
     materials: set[str],
 ) -> list[StoreyRecord]:
     """Build the StoreyRecords of ``building``, sorted by elevation."""
-    storeys = [s for s in ctx.model.by_type("IfcBuildingStorey") if building_of(s) == building]
+    storeys = list(grouping.storeys_by_building.get(building.id(), []))
     storeys.sort(key=lambda s: (storey_elevation(ctx, s), s.id()))
     records: list[StoreyRecord] = []
     for index, storey in enumerate(storeys):
@@ -146,6 +179,8 @@ def footprint(
     hulls = [ctx.shapes[e.id()].hull_xy for e in elements if e.id() in ctx.shapes]
     polygons = [Polygon(h).buffer(0) for h in hulls if len(h) >= 3]
     local = unary_union([p for p in polygons if not p.is_empty]) if polygons else None
+    if local is not None and not local.is_empty:
+        local = _without_slivers(local)
     if local is None or local.is_empty:
         origins = [
             o for o in (placement_origin_m(e, ctx.length_m) for e in elements) if o is not None
@@ -173,6 +208,20 @@ def footprint(
     return geographic.wkt
 
 
+SLIVER_M2 = 0.01
+
+
+def _without_slivers(geom: BaseGeometry) -> BaseGeometry:
+    """Drop holes under ``SLIVER_M2`` (m²) that rounding leaves between touching element
+    hulls; they make the footprint invalid once mapped to longitude/latitude."""
+    parts = [
+        Polygon(p.exterior, [r for r in p.interiors if Polygon(r).area >= SLIVER_M2])
+        for p in getattr(geom, "geoms", [geom])
+        if p.geom_type == "Polygon"
+    ]
+    return unary_union(parts) if parts else geom
+
+
 def _ground_and_count(records: list[StoreyRecord]) -> tuple[float, int]:
     """Return (ground elevation m, storeys above ground) per the module rules."""
     above = [r for r in records if r.elevation_m >= -GROUND_TOLERANCE_M]
@@ -196,8 +245,7 @@ def _occupancy(
         building.ObjectType,
         building.Description,
     ]
-    storeys = [s for s in ctx.model.by_type("IfcBuildingStorey") if building_of(s) == building]
-    for storey in storeys:
+    for storey in grouping.storeys_by_building.get(building.id(), []):
         names += [sp.LongName or sp.Name for sp in grouping.spaces_by_storey.get(storey.id(), [])]
     return infer_occupancy(explicit if isinstance(explicit, str) else None, names)
 
@@ -230,11 +278,19 @@ def building_record(
     top = top_of(ctx, elements)
     if top is None and storeys and storeys[-1].height_m is not None:
         top = storeys[-1].elevation_m + storeys[-1].height_m
-    system, imputed = _structural_system(ctx, building, structure, above)
+    psets = ifcopenshell.util.element.get_psets(building, psets_only=True)
+    declared = twin_attributes(psets.get(TWIN_PSET) or {})
+    system: str | None
+    imputed: dict[str, str]
+    if "structural_system" in declared:
+        system, imputed = str(declared.pop("structural_system")), {}
+    else:
+        system, imputed = _structural_system(ctx, building, structure, above)
     occupancy, note = _occupancy(ctx, building, grouping)
     if note:
         imputed["occupancy"] = note
     areas = [s.floor_area_m2 for s in storeys if s.floor_area_m2 is not None]
+    year = (psets.get("Pset_BuildingCommon") or {}).get("YearOfConstruction")
     return BuildingRecord(
         global_id=building.GlobalId,
         name=building.Name or getattr(building, "LongName", None) or "",
@@ -250,7 +306,40 @@ def building_record(
         materials=tuple(sorted(materials)),
         imputed=imputed,
         source=source,
+        source_attributes={"year": str(year)} if year else {},
+        **declared,  # type: ignore[arg-type]
     )
+
+
+def twin_attributes(pset: dict[str, object]) -> dict[str, object]:
+    """Record fields from the project's ``TwinCIM`` property set (docs/towns.md).
+
+    ``StructuralSystem`` (Hazus code) and ``DesignEra`` (labels), ``FortificationIntensity``,
+    ``DayPopulation``, ``NightPopulation`` (persons), ``ReplacementCost`` (CNY) (reals) and
+    ``SeismicIsolation`` (boolean). A declared structural system wins over the one inferred
+    from elements. Values of the wrong type are ignored.
+    """
+    out: dict[str, object] = {}
+    for prop, attr in TWIN_TEXT.items():
+        if isinstance(pset.get(prop), str) and pset[prop]:
+            out[attr] = pset[prop]
+    for prop, attr in TWIN_NUMBERS.items():
+        value = pset.get(prop)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+            out[attr] = float(value)
+    if isinstance(pset.get("SeismicIsolation"), bool):
+        out["isolated"] = pset["SeismicIsolation"]
+    return out
+
+
+TWIN_PSET = "TwinCIM"
+TWIN_TEXT = {"StructuralSystem": "structural_system", "DesignEra": "design_era"}
+TWIN_NUMBERS = {
+    "FortificationIntensity": "fortification_intensity",
+    "DayPopulation": "day_population",
+    "NightPopulation": "night_population",
+    "ReplacementCost": "replacement_cost",
+}
 
 
 def read_buildings(ctx: ReadContext, source: str) -> list[BuildingRecord]:

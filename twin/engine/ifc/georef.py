@@ -18,6 +18,8 @@ Resolution order (first one found wins):
    an exporter default, so it is treated as absent (Problem ``site-zero-reference``).
 3. The caller's ``placement`` (``Georeference(method="user", ...)``): same
    tangent-plane model with the given latitude, longitude and true north.
+   A placement with ``method="override"`` is used *before* 1 and 2: the file's own
+   georeference is ignored (landmark models moved into a demonstration town).
 4. Nothing: ``method="none"``, ``epsg=0``, coordinates stay in local metres
    (Problem ``no-georeference``).
 
@@ -253,6 +255,12 @@ def resolve_georeference(
     GeoFrame
         The frame, with its problems.
     """
+    if (
+        placement is not None
+        and placement.method == "override"
+        and placement.latitude_deg is not None
+    ):
+        return tangent_plane_frame(replace(placement, epsg=4326))
     frame = _map_conversion_frame(model, length_m)
     if frame is not None:
         return frame

@@ -27,7 +27,7 @@ import ifcopenshell.util.element
 from shapely.geometry import Polygon
 from shapely.ops import unary_union
 
-from twin.engine.ifc.context import ReadContext, normalised_class
+from twin.engine.ifc.context import ReadContext, is_any, normalised_class
 from twin.engine.ifc.geometry import GEOMETRY_CLASSES
 from twin.engine.ifc.materials import DEFAULT_DENSITY_KG_M3, material_info
 from twin.engine.ifc.quantities import FLOOR_AREA_NAMES, SLAB_AREA_NAMES, VOLUME_NAMES, quantity
@@ -40,7 +40,7 @@ GRAVITY_M_S2 = 9.80665
 
 def _is_mass_element(element: ifcopenshell.entity_instance) -> bool:
     """True for structural elements that carry self weight and are not pure aggregates."""
-    if not any(element.is_a(c) for c in GEOMETRY_CLASSES):
+    if not is_any(element, GEOMETRY_CLASSES):
         return False
     parts = [o for rel in (element.IsDecomposedBy or ()) for o in rel.RelatedObjects]
     return not any(p.is_a("IfcElement") for p in parts)
@@ -50,7 +50,7 @@ def element_volume(
     ctx: ReadContext, element: ifcopenshell.entity_instance
 ) -> tuple[float | None, str]:
     """Return (volume m3, basis "quantity"/"geometry"/"none") of an element."""
-    volume = quantity(element, VOLUME_NAMES, ctx.volume_m3)
+    volume = quantity(element, VOLUME_NAMES, ctx.volume_m3, ctx.quantity_cache)
     if volume is not None:
         return volume, "quantity"
     shape = ctx.shapes.get(element.id())
@@ -79,7 +79,7 @@ def add_element_mass(
     """Add one element's self weight (kg) to ``tally`` and its share to ``structure``."""
     volume, basis = element_volume(ctx, element)
     tally.bases[basis] += 1
-    info = material_info(element)
+    info = material_info(element, ctx.material_cache)
     if info is None:
         tally.no_material.append(element.GlobalId)
     else:
@@ -98,7 +98,7 @@ def add_element_mass(
 
 def _is_floor_slab(element: ifcopenshell.entity_instance) -> bool:
     """True for slabs that are floors (not roofs or landings)."""
-    if not element.is_a("IfcSlab"):
+    if not is_any(element, ("IfcSlab",)):
         return False
     kind = ifcopenshell.util.element.get_predefined_type(element)
     return kind not in ("ROOF", "LANDING")
@@ -111,10 +111,10 @@ def floor_area(
 ) -> tuple[float | None, str]:
     """Return (floor area m2, basis) of a storey; see module docstring for the order."""
     slabs = [e for e in elements if _is_floor_slab(e)]
-    areas = [quantity(s, SLAB_AREA_NAMES, ctx.area_m2) for s in slabs]
+    areas = [quantity(s, SLAB_AREA_NAMES, ctx.area_m2, ctx.quantity_cache) for s in slabs]
     if slabs and all(a is not None for a in areas):
         return float(sum(a for a in areas if a is not None)), "floor area from slab quantities"
-    space_areas = [quantity(s, FLOOR_AREA_NAMES, ctx.area_m2) for s in spaces]
+    space_areas = [quantity(s, FLOOR_AREA_NAMES, ctx.area_m2, ctx.quantity_cache) for s in spaces]
     if spaces and all(a is not None for a in space_areas):
         return float(
             sum(a for a in space_areas if a is not None)

@@ -126,9 +126,25 @@ def _shares(
     return []
 
 
-def material_info(element: ifcopenshell.entity_instance) -> MaterialInfo | None:
-    """Return the MaterialInfo of an element (own or type material), or None if it has none."""
+def material_info(
+    element: ifcopenshell.entity_instance, cache: dict[int, object] | None = None
+) -> MaterialInfo | None:
+    """Return the MaterialInfo of an element (own or type material), or None if it has none.
+
+    ``cache`` (material definition STEP id -> MaterialInfo) avoids re-reading a material
+    definition shared by many elements.
+    """
     definition = ifcopenshell.util.element.get_material(element, should_skip_usage=True)
+    if definition is None or cache is None:
+        return _definition_info(definition)
+    key = definition.id()
+    if key not in cache:
+        cache[key] = _definition_info(definition)
+    return cache[key]  # type: ignore[return-value]
+
+
+def _definition_info(definition: ifcopenshell.entity_instance | None) -> MaterialInfo | None:
+    """MaterialInfo of a material definition (None when it names no material)."""
     shares = _shares(definition) if definition is not None else []
     if not shares:
         return None

@@ -11,9 +11,42 @@ import ifcopenshell
 import ifcopenshell.util.element
 
 
-def _ordered_sets(element: ifcopenshell.entity_instance) -> list[dict[str, object]]:
+def element_qtos(
+    element: ifcopenshell.entity_instance, cache: dict[int, dict[str, object]] | None = None
+) -> dict[str, dict[str, object]]:
+    """``get_psets(element, qtos_only=True)``, decoding each shared quantity set once.
+
+    Generated town files relate one ``IfcElementQuantity`` to many elements; decoding it per
+    element dominated the read time. Typed elements (which inherit their type's sets) take
+    ifcopenshell's own path unchanged.
+    """
+    if cache is None or ifcopenshell.util.element.get_type(element) is not None:
+        return ifcopenshell.util.element.get_psets(element, qtos_only=True)
+    qtos: dict[str, dict[str, object]] = {}
+    for rel in getattr(element, "IsDefinedBy", None) or ():
+        if not rel.is_a("IfcRelDefinesByProperties"):
+            continue
+        definition = rel.RelatingPropertyDefinition
+        if definition.is_a("IfcPropertySetDefinitionSet"):
+            definitions = definition.wrappedValue
+        else:
+            definitions = (definition,)
+        for item in definitions:
+            if not item.is_a("IfcElementQuantity"):
+                continue
+            decoded = cache.get(item.id())
+            if decoded is None:
+                decoded = ifcopenshell.util.element.get_property_definition(item)
+                cache[item.id()] = decoded
+            qtos.setdefault(item.Name, {}).update(decoded)
+    return qtos
+
+
+def _ordered_sets(
+    element: ifcopenshell.entity_instance, cache: dict[int, dict[str, object]] | None = None
+) -> list[dict[str, object]]:
     """Return the element's quantity sets as dicts, standard sets first."""
-    qtos = ifcopenshell.util.element.get_psets(element, qtos_only=True)
+    qtos = element_qtos(element, cache)
 
     def rank(name: str) -> int:
         if name.startswith("Qto_") and name.endswith("BaseQuantities"):
@@ -24,7 +57,10 @@ def _ordered_sets(element: ifcopenshell.entity_instance) -> list[dict[str, objec
 
 
 def quantity(
-    element: ifcopenshell.entity_instance, names: tuple[str, ...], scale: float
+    element: ifcopenshell.entity_instance,
+    names: tuple[str, ...],
+    scale: float,
+    cache: dict[int, dict[str, object]] | None = None,
 ) -> float | None:
     """Return the first positive quantity among ``names``, times ``scale``.
 
@@ -36,13 +72,15 @@ def quantity(
         Quantity names in order of preference (e.g. ``("NetVolume", "GrossVolume")``).
     scale : float
         SI factor of the project unit of that quantity (m2 or m3 per unit).
+    cache : dict, optional
+        Decoded quantity sets by STEP id, shared across calls on one file.
 
     Returns
     -------
     float or None
         The quantity in SI units, or None when absent.
     """
-    sets = _ordered_sets(element)
+    sets = _ordered_sets(element, cache)
     for name in names:
         for qset in sets:
             value = qset.get(name)

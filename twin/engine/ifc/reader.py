@@ -98,7 +98,7 @@ def open_model(path: Path) -> ifcopenshell.file:
 def _shapes(ctx: ReadContext) -> None:
     """Tessellate the structural elements ; a kernel failure is a Problem."""
     try:
-        ctx.shapes = tessellate(ctx.model, elements_of(ctx.model, GEOMETRY_CLASSES))
+        ctx.shapes = tessellate(ctx.model, elements_of(ctx.model, GEOMETRY_CLASSES), ctx.length_m)
     except RuntimeError as exc:
         ctx.problems.append(
             Problem(
