@@ -130,7 +130,8 @@ def proximity_graph(
         extra = tree.query_ball_point(xy[big], max_separation_m + half[big] + half.max())
         more = [(b, j) for b, js in zip(big.tolist(), extra, strict=True) for j in js if j != b]
         pairs = np.unique(
-            np.sort(np.vstack([pairs.reshape(-1, 2), np.array(more)]), axis=1), axis=0
+            np.sort(np.vstack([pairs.reshape(-1, 2), np.array(more).reshape(-1, 2)]), axis=1),
+            axis=0,
         )
     i, j = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
     delta = xy[j] - xy[i]

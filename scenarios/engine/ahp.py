@@ -37,9 +37,17 @@ from scenarios.engine.errors import AhpError, AhpInconsistentError
 
 #: Saaty's (1980) random index RI(n) for n = 1..10 (n = 1, 2 are always consistent).
 RANDOM_INDEX_SAATY_1980: dict[int, float] = {
-    1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12,
-    6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49,
-}  # fmt: skip
+    1: 0.0,
+    2: 0.0,
+    3: 0.58,
+    4: 0.90,
+    5: 1.12,
+    6: 1.24,
+    7: 1.32,
+    8: 1.41,
+    9: 1.45,
+    10: 1.49,
+}
 #: Judgements are accepted when CR is strictly below this (Saaty 1980).
 CR_MAX = 0.10
 #: Relative tolerance of the reciprocity check a_ij * a_ji == 1: admits judgements written

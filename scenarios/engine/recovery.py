@@ -190,12 +190,14 @@ def _finish(
     name: str, t: NDArray[np.float64], q: NDArray[np.float64], horizon: float
 ) -> FunctionalityCurve:
     return FunctionalityCurve(
-        name, t, q,
+        name,
+        t,
+        q,
         resilience_loss(t, q, horizon=horizon, interpolation="step"),
         time_to_level(t, q, LEVEL_90, interpolation="step"),
         time_to_level(t, q, LEVEL_100, interpolation="step"),
         horizon,
-    )  # fmt: skip
+    )
 
 
 def combine_curves(

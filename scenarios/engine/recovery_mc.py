@@ -143,10 +143,13 @@ def recovery_monte_carlo(
             sample_durations(
                 task_sets[k % len(task_sets)], beta=beta, rng=np.random.default_rng(ch)
             ),
-            crews, totals, system_weights=system_weights, horizon_days=horizon_days,
+            crews,
+            totals,
+            system_weights=system_weights,
+            horizon_days=horizon_days,
         )
         for k, ch in enumerate(children)
-    ]  # fmt: skip
+    ]
     return bands_from_results(
         runs, seed=seed, grid_points=grid_points, percentiles=percentiles, horizon_days=horizon_days
     )
@@ -191,8 +194,12 @@ def bands_from_results(
 
 
 def _losses_on(runs: Sequence[RecoveryResult], horizon: float) -> NDArray[np.float64]:
-    return np.array([
-        [resilience_loss(c.times_days, c.q_pct, horizon=horizon, interpolation="step")
-         for c in (*r.systems, r.town)]
-        for r in runs
-    ])  # fmt: skip
+    return np.array(
+        [
+            [
+                resilience_loss(c.times_days, c.q_pct, horizon=horizon, interpolation="step")
+                for c in (*r.systems, r.town)
+            ]
+            for r in runs
+        ]
+    )

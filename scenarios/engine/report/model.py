@@ -108,22 +108,38 @@ def _table(table_id: str, rows: tuple[tuple[Cell, ...], ...]) -> Table:
 
 def _scorecard_section(tree: IndicatorTree, card: Scorecard) -> Section:
     leaves = tuple(
-        (s.node_id, tree.node(s.node_id).name_en, tree.node(s.node_id).name_zh, s.output_key,
-         round(s.value, 6), s.unit, round(s.score, 2), round(s.global_weight, 4))
+        (
+            s.node_id,
+            tree.node(s.node_id).name_en,
+            tree.node(s.node_id).name_zh,
+            s.output_key,
+            round(s.value, 6),
+            s.unit,
+            round(s.score, 2),
+            round(s.global_weight, 4),
+        )
         for s in card.leaves
-    )  # fmt: skip
+    )
     nodes = tuple(
         (n.node_id, n.name_en, n.name_zh, round(n.score, 2), n.grade, round(n.global_weight, 4))
         for n in card.nodes
     )
-    figure = FigureSpec("scorecard", "scorecard", "Scores by object and capacity",
-                        "各对象与能力得分", "scorecard.png")  # fmt: skip
+    figure = FigureSpec(
+        "scorecard",
+        "scorecard",
+        "Scores by object and capacity",
+        "各对象与能力得分",
+        "scorecard.png",
+    )
     return Section(
-        "scorecard", "Indicator scorecard", "指标评分",
+        "scorecard",
+        "Indicator scorecard",
+        "指标评分",
         (f"Scored on indicator tree {card.tree_version}; weights from AHP (CR < 0.1).",),
         (f"采用指标体系 {card.tree_version} 评分；权重由层次分析法确定（CR < 0.1）。",),
-        (_table("leaves", leaves), _table("nodes", nodes)), (figure,),
-    )  # fmt: skip
+        (_table("leaves", leaves), _table("nodes", nodes)),
+        (figure,),
+    )
 
 
 def _recovery_section(bands: RecoveryBands) -> Section:
@@ -137,40 +153,54 @@ def _recovery_section(bands: RecoveryBands) -> Section:
         (n, *(round(v[k], 2) for k in keys)) for n, v in bands.summary().items()
     )
     n = bands.loss_pct_days.shape[0]
-    figure = FigureSpec("recovery", "recovery_bands", "Functionality Q(t)", "功能曲线 Q(t)",
-                        "recovery.png")  # fmt: skip
+    figure = FigureSpec(
+        "recovery", "recovery_bands", "Functionality Q(t)", "功能曲线 Q(t)", "recovery.png"
+    )
     return Section(
-        "recovery", "Recovery of functionality", "功能恢复",
+        "recovery",
+        "Recovery of functionality",
+        "功能恢复",
         (f"{n} Monte Carlo realisations (seed {bands.seed}); bands: 10th-90th percentiles.",),
         (f"蒙特卡洛模拟 {n} 次（随机种子 {bands.seed}）；阴影为10%-90%分位。",),
-        (_table("recovery", rows),), (figure,),
-    )  # fmt: skip
+        (_table("recovery", rows),),
+        (figure,),
+    )
 
 
 def _ranking_section(ranking: Sequence[RankEntry]) -> Section:
     rows = tuple((r.rank, r.town, round(r.score, 2), r.grade) for r in ranking)
     return Section(
-        "ranking", "Town ranking", "城镇排名",
+        "ranking",
+        "Town ranking",
+        "城镇排名",
         ("Towns ranked by their mean score over the same scenario suite.",),
         ("按同一情景集的平均得分排名。",),
         (_table("ranking", rows),),
         (FigureSpec("ranking", "ranking", "Town ranking", "城镇排名", "ranking.png"),),
-    )  # fmt: skip
+    )
 
 
 def _summary_section(town: str, tree: IndicatorTree, card: Scorecard) -> Section:
     g = tree.grade_of(card.total)
     return Section(
-        "summary", "Summary", "摘要",
+        "summary",
+        "Summary",
+        "摘要",
         (f"{town}: resilience score {card.total:.1f} / 100, grade {g.grade} ({g.label_en}).",),
         (f"{town}：韧性得分 {card.total:.1f}/100，等级 {g.grade}（{g.label_zh}）。",),
-    )  # fmt: skip
+    )
 
 
 def _methods_section(tree: IndicatorTree, card: Scorecard, versions: Mapping[str, str]) -> Section:
     rows = (("indicator tree", tree.version), ("run", card.run_id), *sorted(versions.items()))
-    return Section("methods", "Methods and data versions", "方法与数据版本",
-                   (METHODS_EN,), (METHODS_ZH,), (_table("versions", rows),))  # fmt: skip
+    return Section(
+        "methods",
+        "Methods and data versions",
+        "方法与数据版本",
+        (METHODS_EN,),
+        (METHODS_ZH,),
+        (_table("versions", rows),),
+    )
 
 
 def build_report(

@@ -148,3 +148,20 @@ def test_bad_fire_inputs_have_specific_messages() -> None:
         simulate_fire(graph, arrays, [9], wind=Wind(), seed=1)
     with pytest.raises(FireModelError, match="no positive footprint"):
         building_arrays([BuildingState("x", 0, 0, 0.0)])
+
+
+def test_proximity_graph_of_a_few_far_apart_buildings_with_one_large_one() -> None:
+    """A large building with no neighbour in reach used to crash the pair merge (regression)."""
+    from lifelines.engine.buildings import BuildingState, building_arrays
+    from lifelines.engine.fire import proximity_graph
+
+    states = [
+        BuildingState(id="small-a", x_m=0.0, y_m=0.0, footprint_area_m2=100.0),
+        BuildingState(id="small-b", x_m=10.0, y_m=0.0, footprint_area_m2=100.0),
+        BuildingState(id="large", x_m=5000.0, y_m=0.0, footprint_area_m2=4000.0),
+    ]
+    graph = proximity_graph(building_arrays(states))
+    assert sorted(zip(graph.source.tolist(), graph.target.tolist(), strict=True)) == [
+        (0, 1),
+        (1, 0),
+    ]
