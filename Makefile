@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 setup: system .venv/.installed frontend/node_modules/.installed
 
 system:
-	@bash .ci/system-packages postgresql-15 postgresql-15-postgis-3
+	@bash .ci/system-packages postgresql-15 postgresql-15-postgis-3 chromium fonts-wqy-microhei poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
 .venv/.installed: requirements.lock
 	@test -x $(PY) || /usr/bin/python3 -m venv .venv
@@ -24,8 +24,10 @@ frontend/node_modules/.installed: frontend/package.json frontend/package-lock.js
 demo: setup
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py demo_setup
-	@echo "serving the dashboard on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+	$(PY) manage.py demo_scenario
+	@echo "serving the dashboard on http://127.0.0.1:$(PORT)/ with a run worker (Ctrl-C to stop)"
+	@$(PY) manage.py run_worker & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 test: setup
 	$(MAKE) --no-print-directory test-spatialite

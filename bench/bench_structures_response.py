@@ -14,7 +14,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from structures.engine.response import (  # noqa: E402
+from structures.engine.response import (
     BuildingModelInput,
     apply_commands,
     fragility_losses,
@@ -23,8 +23,8 @@ from structures.engine.response import (  # noqa: E402
     shear_model_commands,
     shear_model_from_building,
 )
-from structures.engine.response.time_history import analysis_commands  # noqa: E402
-from tests.structures.engine.response.conftest import MOTIONS, read_at2  # noqa: E402
+from structures.engine.response.time_history import analysis_commands
+from tests.structures.engine.response.conftest import MOTIONS, read_at2
 
 N_MODELS = int(os.environ.get("BENCH_N", "40"))
 

@@ -62,11 +62,17 @@ def _matrix(labels: tuple[str, ...], pairs: dict[tuple[str, str], float]) -> np.
 CITIES = ("Bethesda", "Boston", "Pittsburgh", "Santa Fe")
 CRITERIA = ("Culture", "Family", "Housing", "Jobs", "Transportation")
 CRITERIA_PAIRS = {
-    ("Culture", "Housing"): 3, ("Culture", "Transportation"): 5, ("Family", "Culture"): 5,
-    ("Family", "Housing"): 7, ("Family", "Transportation"): 7, ("Housing", "Transportation"): 3,
-    ("Jobs", "Culture"): 2, ("Jobs", "Housing"): 4, ("Jobs", "Transportation"): 7,
+    ("Culture", "Housing"): 3,
+    ("Culture", "Transportation"): 5,
+    ("Family", "Culture"): 5,
+    ("Family", "Housing"): 7,
+    ("Family", "Transportation"): 7,
+    ("Housing", "Transportation"): 3,
+    ("Jobs", "Culture"): 2,
+    ("Jobs", "Housing"): 4,
+    ("Jobs", "Transportation"): 7,
     ("Family", "Jobs"): 1,
-}  # fmt: skip
+}
 CITY_PAIRS = {
     "Culture": {
         ("Bethesda", "Pittsburgh"): 1,

@@ -1,0 +1,183 @@
+"""REST endpoints of the CIM, scoped to the requesting user's towns."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework_gis.filters import InBBoxFilter
+from rest_framework_gis.pagination import GeoJsonPagination
+
+from twin import services
+from twin.api import serializers as s
+from twin.api.permissions import TownRolePermission, can_write, towns_of
+from twin.engine.placement import LocalPlane
+from twin.engine.records import CimImportError
+from twin.models import Building, Facility, LifelineNetwork, NetworkLink, NetworkNode, Town
+from twin.reports import ImportReport
+
+
+class FeaturePagination(GeoJsonPagination):
+    page_size = 1000
+    page_size_query_param = "page_size"
+    max_page_size = 10000
+
+
+class TownViewSet(viewsets.ReadOnlyModelViewSet[Town]):
+    """Towns the user belongs to."""
+
+    serializer_class = s.TownSerializer
+    permission_classes = [TownRolePermission]
+    lookup_field = "slug"
+
+    def get_queryset(self) -> QuerySet[Town]:
+        return towns_of(self.request.user).order_by("slug")
+
+
+class TownScopedMixin:
+    """Resolve ``town_slug`` from the URL within the user's towns (404 otherwise)."""
+
+    request: Request
+    kwargs: dict[str, Any]
+
+    def town(self) -> Town:
+        return get_object_or_404(towns_of(self.request.user), slug=self.kwargs["town_slug"])
+
+
+class BuildingFilter(django_filters.FilterSet):
+    storeys_min = django_filters.NumberFilter("storeys_above_ground", lookup_expr="gte")
+    storeys_max = django_filters.NumberFilter("storeys_above_ground", lookup_expr="lte")
+
+    class Meta:
+        model = Building
+        fields = ["structural_system", "occupancy", "design_era", "source"]
+
+
+class BuildingViewSet(TownScopedMixin, viewsets.ReadOnlyModelViewSet[Building]):
+    """Buildings of a town as GeoJSON; ``in_bbox=minlon,minlat,maxlon,maxlat`` filters."""
+
+    queryset = Building.objects.none()  # schema generation; get_queryset scopes
+    lookup_value_regex = r"\d+"
+
+    permission_classes = [TownRolePermission]
+    pagination_class = FeaturePagination
+    filter_backends = [InBBoxFilter, django_filters.rest_framework.DjangoFilterBackend]
+    bbox_filter_field = "footprint"
+    bbox_filter_include_overlapping = True
+    filterset_class = BuildingFilter
+
+    def get_queryset(self) -> QuerySet[Building]:
+        return Building.objects.filter(town=self.town()).order_by("id")
+
+    def get_serializer_class(self) -> type[Any]:
+        return s.BuildingDetailSerializer if self.action == "retrieve" else s.BuildingSerializer
+
+
+class NetworkViewSet(TownScopedMixin, viewsets.ReadOnlyModelViewSet[LifelineNetwork]):
+    """Lifeline networks of a town with their node and link counts."""
+
+    queryset = LifelineNetwork.objects.none()  # schema generation; get_queryset scopes
+    lookup_value_regex = r"\d+"
+
+    serializer_class = s.NetworkSerializer
+    permission_classes = [TownRolePermission]
+
+    def get_queryset(self) -> QuerySet[LifelineNetwork]:
+        return LifelineNetwork.objects.filter(town=self.town()).order_by("kind", "name")
+
+
+class NodeViewSet(TownScopedMixin, viewsets.ReadOnlyModelViewSet[NetworkNode]):
+    """Nodes of one network as GeoJSON points."""
+
+    queryset = NetworkNode.objects.none()  # schema generation; get_queryset scopes
+    lookup_value_regex = r"\d+"
+
+    serializer_class = s.NodeSerializer
+    permission_classes = [TownRolePermission]
+    pagination_class = FeaturePagination
+
+    def get_queryset(self) -> QuerySet[NetworkNode]:
+        network = get_object_or_404(LifelineNetwork, town=self.town(), pk=self.kwargs["network_pk"])
+        return network.nodes.order_by("id")
+
+
+class LinkViewSet(TownScopedMixin, viewsets.ReadOnlyModelViewSet[NetworkLink]):
+    """Links of one network as GeoJSON lines."""
+
+    queryset = NetworkLink.objects.none()  # schema generation; get_queryset scopes
+    lookup_value_regex = r"\d+"
+
+    serializer_class = s.LinkSerializer
+    permission_classes = [TownRolePermission]
+    pagination_class = FeaturePagination
+
+    def get_queryset(self) -> QuerySet[NetworkLink]:
+        network = get_object_or_404(LifelineNetwork, town=self.town(), pk=self.kwargs["network_pk"])
+        return network.links.order_by("id")
+
+
+class FacilityViewSet(TownScopedMixin, viewsets.ReadOnlyModelViewSet[Facility]):
+    """Key facilities of a town as GeoJSON points."""
+
+    queryset = Facility.objects.none()  # schema generation; get_queryset scopes
+    lookup_value_regex = r"\d+"
+
+    serializer_class = s.FacilitySerializer
+    permission_classes = [TownRolePermission]
+    pagination_class = FeaturePagination
+
+    def get_queryset(self) -> QuerySet[Facility]:
+        return Facility.objects.filter(town=self.town()).order_by("kind", "name")
+
+
+class ImportViewSet(TownScopedMixin, mixins.CreateModelMixin, viewsets.GenericViewSet[Town]):
+    """Upload an IFC, footprint, EPANET or gas file into a town (``validate_only`` writes nothing)."""
+
+    serializer_class = s.ImportUploadSerializer
+    permission_classes = [TownRolePermission]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(responses={200: dict, 201: dict})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        town = self.town()
+        if not can_write(request.user, town):
+            raise PermissionDenied(TownRolePermission.message)
+        upload = s.ImportUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        data = upload.validated_data
+        with tempfile.TemporaryDirectory(prefix="twin-upload-") as tmp:
+            path = Path(tmp) / Path(data["file"].name).name
+            with path.open("wb") as fh:
+                for chunk in data["file"].chunks():
+                    fh.write(chunk)
+            try:
+                report = run_upload(town, path, data)
+            except CimImportError as exc:
+                raise ValidationError({"file": [f"rejected {path.name}: {exc}"]}) from exc
+        code = status.HTTP_200_OK if report.validate_only else status.HTTP_201_CREATED
+        return Response(report.as_dict(), status=code)
+
+
+def run_upload(town: Town, path: Path, data: dict[str, Any]) -> ImportReport:
+    """Dispatch an uploaded file to its import service."""
+    placement = None
+    if data.get("lat") is not None and data.get("lon") is not None:
+        placement = LocalPlane(data["lat"], data["lon"])
+    common = {"town_slug": town.slug, "path": path, "validate_only": data["validate_only"]}
+    if data["kind"] == "ifc":
+        return services.ifc_import(placement=placement, **common)
+    if data["kind"] == "footprints":
+        return services.footprints_import(**common)
+    if data["kind"] == "epanet":
+        return services.epanet_import(epsg=data.get("epsg"), placement=placement, **common)
+    return services.gas_network_import(epsg=data.get("epsg"), placement=placement, **common)
