@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from scenarios import services
 from scenarios.api import serializers as s
+from scenarios.exports import run_layer_write
 from scenarios.models import Scenario, ScenarioRun
 from scenarios.pipeline import run_directory
 from twin.api.permissions import TownRolePermission, can_write
@@ -128,6 +129,20 @@ class RunViewSet(TownScopedMixin, viewsets.ReadOnlyModelViewSet[ScenarioRun]):
         return Response(
             {"layer": layer, "values": dict(zip(ids.tolist(), values.tolist(), strict=True))}
         )
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, url_path=r"export/(?P<layer>hazard|buildings)/(?P<fmt>gpkg|geojson|csv)")
+    def export(self, request: Request, layer: str, fmt: str, *args: Any, **kwargs: Any) -> Any:
+        """A result layer as a GIS file (GeoPackage and CSV in the town's CRS, GeoJSON in WGS 84)."""
+        run = self.get_object()
+        folder = run_directory(run) / "exports"
+        folder.mkdir(exist_ok=True)
+        path = folder / f"{run.town.slug}-run{run.pk}-{layer}.{fmt}"
+        try:
+            run_layer_write(run, layer, path, fmt=fmt)  # type: ignore[arg-type]
+        except FileNotFoundError as exc:
+            raise Http404(str(exc)) from exc
+        return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     @action(detail=True, url_path=r"report/(?P<fmt>html|pdf)")
