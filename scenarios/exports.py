@@ -79,12 +79,14 @@ def _buildings(folder: Path) -> gpd.GeoDataFrame:
             "gbt38591_stars": b["stars"],
         }
     columns.update(_optional(folder, ids))
-    rows = dict(Building.objects.filter(pk__in=ids.tolist()).values_list("pk", "footprint"))
+    stored = {
+        b.pk: b for b in Building.objects.filter(pk__in=ids.tolist()).only("global_id", "footprint")
+    }
+    found = [stored.get(int(i)) for i in ids]
     geometry = [
-        shapely.from_wkb(bytes(rows[int(i)].wkb)) if rows.get(int(i)) else None for i in ids
+        shapely.from_wkb(bytes(b.footprint.wkb)) if b and b.footprint else None for b in found
     ]
-    global_ids = dict(Building.objects.filter(pk__in=ids.tolist()).values_list("pk", "global_id"))
-    columns["global_id"] = np.array([global_ids.get(int(i), "") for i in ids])
+    columns["global_id"] = np.array([b.global_id if b else "" for b in found])
     return gpd.GeoDataFrame(columns, geometry=geometry, crs=4326)
 
 

@@ -172,9 +172,9 @@ def damaged_components(
                 continue
             # EPANET lets a link share a node's name (Net1: reservoir 9, pump 9): a damaged
             # component is a link when a link of a component type has that key.
-            link = links.get(key)
-            if link is not None and link.component_type in RESTORE_DAYS:
-                where, kind_of = _middle(link.coords), link.component_type
+            named = links.get(key)
+            if named is not None and named.component_type in RESTORE_DAYS:
+                where, kind_of = _middle(named.coords), named.component_type
             else:
                 where, kind_of = (nodes[key].x, nodes[key].y), nodes[key].component_type
             items.append(Damaged(key, where, RESTORE_DAYS[kind_of][ds], kind == "water"))
