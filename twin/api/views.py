@@ -96,34 +96,33 @@ class NetworkViewSet(TownScopedMixin, viewsets.ReadOnlyModelViewSet[LifelineNetw
         return LifelineNetwork.objects.filter(town=self.town()).order_by("kind", "name")
 
 
-class NodeViewSet(TownScopedMixin, viewsets.ReadOnlyModelViewSet[NetworkNode]):
+class NetworkPartViewSet(TownScopedMixin, viewsets.ReadOnlyModelViewSet[Any]):
+    """Base of the node and link endpoints of one network (``part`` names the relation)."""
+
+    part = ""
+    lookup_value_regex = r"\d+"
+    permission_classes = [TownRolePermission]
+    pagination_class = FeaturePagination
+
+    def get_queryset(self) -> QuerySet[Any]:
+        network = get_object_or_404(LifelineNetwork, town=self.town(), pk=self.kwargs["network_pk"])
+        return getattr(network, self.part).order_by("id")  # type: ignore[no-any-return]
+
+
+class NodeViewSet(NetworkPartViewSet):
     """Nodes of one network as GeoJSON points."""
 
+    part = "nodes"
     queryset = NetworkNode.objects.none()  # schema generation; get_queryset scopes
-    lookup_value_regex = r"\d+"
-
     serializer_class = s.NodeSerializer
-    permission_classes = [TownRolePermission]
-    pagination_class = FeaturePagination
-
-    def get_queryset(self) -> QuerySet[NetworkNode]:
-        network = get_object_or_404(LifelineNetwork, town=self.town(), pk=self.kwargs["network_pk"])
-        return network.nodes.order_by("id")
 
 
-class LinkViewSet(TownScopedMixin, viewsets.ReadOnlyModelViewSet[NetworkLink]):
+class LinkViewSet(NetworkPartViewSet):
     """Links of one network as GeoJSON lines."""
 
+    part = "links"
     queryset = NetworkLink.objects.none()  # schema generation; get_queryset scopes
-    lookup_value_regex = r"\d+"
-
     serializer_class = s.LinkSerializer
-    permission_classes = [TownRolePermission]
-    pagination_class = FeaturePagination
-
-    def get_queryset(self) -> QuerySet[NetworkLink]:
-        network = get_object_or_404(LifelineNetwork, town=self.town(), pk=self.kwargs["network_pk"])
-        return network.links.order_by("id")
 
 
 class FacilityViewSet(TownScopedMixin, viewsets.ReadOnlyModelViewSet[Facility]):
