@@ -13,7 +13,7 @@ Times of day: 2 AM uses the night population, 2 PM the day population, 5 PM thei
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -212,4 +212,84 @@ def response_losses(
         injury[level_of_floor].mean(axis=1)[None],
         death[level_of_floor].mean(axis=1)[None],
         _casualties(ds[None], rates, populations(b)[None]),
+    )
+
+
+def building_casualties(buildings: Sequence[BuildingModelInput], ds: NDArray[np.int8]) -> F64:
+    """Expected Hazus casualties (B, 3 times of day, 4 severities) from states ``ds`` (B, R).
+
+    The same arithmetic as ``fragility_losses``; used where states from several methods are
+    combined (time histories for some realisations, fragility for the others).
+    """
+    rates = np.stack([casualty_rates(b.structural_system) for b in buildings])
+    pop = np.stack([populations(b) for b in buildings])
+    return _casualties(ds, rates, pop)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildingColumns:
+    """Buildings as columns (B,) for town-scale fragility runs (no per-building objects)."""
+
+    structural_system: NDArray[np.str_]
+    design_level: NDArray[np.str_]
+    occupancy: NDArray[np.str_]
+    night_population: F64
+    day_population: F64
+
+    @classmethod
+    def of(cls, buildings: Sequence[BuildingModelInput]) -> BuildingColumns:
+        """Columns of engine inputs (design levels resolved)."""
+        return cls(
+            np.array([b.structural_system for b in buildings]),
+            np.array([building_design_level(b) for b in buildings]),
+            np.array([b.occupancy for b in buildings]),
+            np.array([b.night_population for b in buildings], dtype=float),
+            np.array([b.day_population for b in buildings], dtype=float),
+        )
+
+
+def _gather(keys: NDArray[np.str_], table: Callable[[str], F64]) -> F64:
+    """``table(key)`` for each element of ``keys``, computed once per distinct key."""
+    unique, inverse = np.unique(keys, return_inverse=True)
+    return np.stack([np.asarray(table(str(k)), dtype=float) for k in unique])[inverse]
+
+
+def fragility_losses_bulk(cols: BuildingColumns, pga_g: F64, *, seed: int) -> LossRealisations:
+    """``fragility_losses`` for town-scale inputs: tables looked up once per distinct type, level
+    and occupancy instead of once per building. Same draws, same states, costs and rates as
+    ``fragility_losses`` (tested); casualties agree to rounding. O(B R) numpy work.
+    """
+    pga_g = np.asarray(pga_g, dtype=float)
+    rng = np.random.default_rng(seed)
+    pair = np.char.add(np.char.add(cols.structural_system, "|"), cols.design_level)
+    med = _gather(pair, lambda k: pga_fragility(*k.split("|")).medians)[:, None, :]
+    beta = _gather(pair, lambda k: pga_fragility(*k.split("|")).betas)[:, None, :]
+    ds = sample_states(pga_g, med, beta, rng.standard_normal(pga_g.shape, dtype=np.float64))
+    frac = _gather(cols.structural_system, lambda t: np.array(collapse_fraction(t)))[:, None]
+    ds = _collapse(ds, frac, rng.random(pga_g.shape))
+    cost = _gather(cols.occupancy, lambda o: np.append(repair_cost_ratios(o).sum(axis=0), 1.0))
+    time = _gather(cols.occupancy, lambda o: np.append(repair_times_d(o), repair_times_d(o)[-1]))
+    injury, death = _floor_rates()
+    level = FLOOR_LEVEL_OF_STATE[ds]
+    counts = np.stack([(ds == s).mean(axis=1) for s in range(6)], axis=1)  # (B, 6)
+    per_person = np.empty((ds.shape[0], 4))
+    types, inverse = np.unique(cols.structural_system, return_inverse=True)
+    for k, t in enumerate(types):
+        rows = inverse == k
+        per_person[rows] = counts[rows] @ casualty_rates(str(t))
+    pop = np.stack(
+        [
+            cols.night_population,
+            cols.day_population,
+            0.5 * (cols.night_population + cols.day_population),
+        ],
+        axis=1,
+    )
+    return LossRealisations(
+        ds,
+        np.take_along_axis(cost, ds.astype(np.intp), axis=1),
+        np.take_along_axis(time, ds.astype(np.intp), axis=1),
+        injury[level],
+        death[level],
+        pop[:, :, None] * per_person[:, None, :],
     )
