@@ -44,6 +44,11 @@ class Scenario(models.Model):
     )
     wind_speed_m_s = models.FloatField(default=3.0, validators=[MinValueValidator(0.0)])
     wind_from_deg = models.FloatField(default=270.0)
+    options = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='run options, e.g. {"retrofit": {...}} for a what-if (scenarios/whatif.py)',
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -115,3 +120,83 @@ class IndicatorScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.node}: {self.score:.1f}"
+
+
+class Drill(models.Model):
+    """An emergency drill on a succeeded run: a timeline of injects stepped by planners.
+
+    The plans themselves (every step, routes, after-action report) live in a JSON file in the
+    run's folder (``drills/<id>.json``); ``outcome`` keeps a small summary for listings.
+    """
+
+    class Status(models.TextChoices):
+        PLANNED = "planned"
+        RUNNING = "running"
+        FINISHED = "finished"
+
+    run = models.ForeignKey(ScenarioRun, on_delete=models.CASCADE, related_name="drills")
+    name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    start_s = models.FloatField(
+        default=0.0,
+        validators=[MinValueValidator(0.0)],
+        help_text="drill start, seconds after the earthquake",
+    )
+    clock_s = models.FloatField(default=0.0, help_text="drill time reached, s after the earthquake")
+    rescue_teams = models.PositiveIntegerField(
+        null=True, blank=True, help_text="search-and-rescue teams (default: the run's)"
+    )
+    outcome = models.JSONField(default=dict, blank=True, help_text="summary of the plan in force")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"drill {self.pk} on run {self.run_id} ({self.status})"
+
+    @property
+    def town(self) -> Town:
+        return self.run.scenario.town
+
+
+class DrillInject(models.Model):
+    """One event of a drill's timeline; applied once the drill clock reaches ``time_s``."""
+
+    class Kind(models.TextChoices):
+        AFTERSHOCK = "aftershock"
+        IGNITION = "ignition"
+        ROAD_CLOSURE = "road_closure"
+        HOSPITAL_POWER_LOSS = "hospital_power_loss"
+
+    drill = models.ForeignKey(Drill, on_delete=models.CASCADE, related_name="injects")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    time_s = models.FloatField(help_text="seconds after the earthquake")
+    magnitude = models.FloatField(null=True, blank=True, help_text="aftershock magnitude")
+    building = models.ForeignKey(
+        "twin.Building", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    road = models.ForeignKey(
+        "twin.NetworkLink", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    hospital = models.ForeignKey(
+        "twin.Facility", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["drill", "time_s", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.time_s:g} s (drill {self.drill_id})"
+
+    @property
+    def town(self) -> Town:
+        return self.drill.town

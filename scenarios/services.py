@@ -106,7 +106,12 @@ def runs_resume_orphaned(*, stale_after_s: float = 120.0, enqueue: bool = True) 
 
 def scenario_digest(scenario: Scenario) -> str:
     """SHA-256 of everything that determines a run's result (inputs, not the run row)."""
-    fields = {f.name: getattr(scenario, f.attname) for f in scenario._meta.concrete_fields}
+    # to_python normalises what a fresh object holds (229) to what the database returns (229.0)
+    fields = {
+        f.name: f.to_python(getattr(scenario, f.attname))
+        for f in scenario._meta.concrete_fields
+        if f.name != "epicentre"
+    }
     for key in ("id", "name", "created_at", "created_by"):
         fields.pop(key, None)
     fields["epicentre"] = scenario.epicentre.wkt

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from structures.engine.response import BuildingModelInput, StructuralModelError, validate_building
-from structures.engine.response.inputs import IsolatorParameters
+from structures.engine.response.design_levels import building_design_level
+from structures.engine.response.inputs import DESIGN_LEVELS, IsolatorParameters
 from twin.models import Building, Town
 
 CODE_EDITION = {
@@ -106,3 +109,34 @@ def _isolator(masses: tuple[float, ...]) -> IsolatorParameters:
         post_yield_stiffness_n_m=kd,
         base_mass_kg=masses[0],
     )
+
+
+def apply_retrofit(town: TownBuildings, retrofit: Mapping[str, Any] | None) -> TownBuildings:
+    """``town`` with a retrofit option applied to its in-memory inputs (CIM rows untouched).
+
+    ``retrofit`` (see scenarios/whatif.py): buildings whose ``occupancy`` is in ``occupancy_in``
+    and whose system starts with one of ``system_prefixes`` get ``system_map[system]`` (if
+    given), the ``design_level`` where it is better than theirs (never a downgrade), and an
+    isolation layer if ``isolate``. Ids and order stay, so the hazard arrays still line up.
+    """
+    if not retrofit:
+        return town
+    occupancies = set(retrofit.get("occupancy_in", ()))
+    prefixes = tuple(retrofit.get("system_prefixes", ()))
+    inputs = [
+        _retrofitted(b, retrofit)
+        if b.occupancy in occupancies and b.structural_system.startswith(prefixes)
+        else b
+        for b in town.inputs
+    ]
+    return TownBuildings(town.ids, inputs, town.lon, town.lat, town.skipped)
+
+
+def _retrofitted(b: BuildingModelInput, retrofit: Mapping[str, Any]) -> BuildingModelInput:
+    system = retrofit.get("system_map", {}).get(b.structural_system, b.structural_system)
+    level = building_design_level(b)
+    target = retrofit.get("design_level")
+    if target is not None and DESIGN_LEVELS.index(target) < DESIGN_LEVELS.index(level):
+        level = target
+    isolator = _isolator(b.storey_masses_kg) if retrofit.get("isolate") else b.isolator
+    return replace(b, structural_system=system, design_level=level, isolator=isolator)

@@ -19,8 +19,11 @@ reason is recorded, never raised.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import tempfile
+import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -242,7 +245,7 @@ def _run_epanet(
     try:
         with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            results = wntr.sim.EpanetSimulator(wn).run_sim(file_prefix=str(Path(folder) / "r"))
+            results = _epanet_run(wn, Path(folder))
     finally:
         (
             options.time.duration,
@@ -255,6 +258,39 @@ def _run_epanet(
     pressure = results.node["pressure"].loc[:, names].to_numpy(dtype=np.float64)[0]
     demand = results.node["demand"].loc[:, names].to_numpy(dtype=np.float64)[0]
     return pressure, float(np.sum(demand))
+
+
+_CWD_LOCK = threading.Lock()  # the working directory is per process: one solve at a time
+
+
+def _epanet_run(wn: Any, folder: Path) -> Any:
+    """Run EPANET with its scratch files in ``folder``.
+
+    EPANET 2.2 names its scratch hydraulics file ``enXXXXXX`` in the working directory and
+    leaves it behind (with the project open) when a solve fails, so the solve runs inside
+    ``folder`` and a failed project is closed before the error goes on.
+    """
+    simulator = wntr.sim.EpanetSimulator(wn)
+    with _working_directory(folder):
+        try:
+            return simulator.run_sim(file_prefix=str(folder / "r"))
+        except Exception:
+            data = getattr(simulator, "enData", None)
+            with contextlib.suppress(Exception):
+                if data is not None:
+                    data.ENclose()
+            raise
+
+
+@contextmanager
+def _working_directory(folder: Path) -> Iterator[None]:
+    with _CWD_LOCK:
+        previous = Path.cwd()
+        os.chdir(folder)
+        try:
+            yield
+        finally:
+            os.chdir(previous)
 
 
 def _result(

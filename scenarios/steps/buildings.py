@@ -6,6 +6,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scenarios.pipeline import RunContext
+from scenarios.steps.nltha import nltha_losses
 from structures import selectors as structure_selectors
 from structures.engine.response import (
     fragility_losses,
@@ -30,11 +31,15 @@ COLLAPSE_STATE = 5
 
 
 def buildings_step(ctx: RunContext) -> dict[str, float]:
-    """Fragility-based damage per realisation, casualties at the scenario's time of day."""
+    """Damage per realisation (fragility, or time histories for ``nltha``), casualties."""
     town = structure_selectors.town_buildings(ctx.town)
+    # A what-if run's retrofit acts on the inputs only (scenarios/whatif.py).
+    town = structure_selectors.apply_retrofit(town, (ctx.scenario.options or {}).get("retrofit"))
     hazard = ctx.load_arrays("hazard")
     pga = hazard["building_pga_g"].T  # (B, R)
     losses = fragility_losses(town.inputs, pga, seed=ctx.seed_for("buildings"))
+    if ctx.scenario.analysis == "nltha":
+        losses = nltha_losses(ctx, town, hazard, losses)
     ctx.progress(0.5, "damage states sampled")
     stars = _star_ratings(town.inputs, ctx.seed_for("ratings"))
     replacement = np.array([b.replacement_cost for b in town.inputs])

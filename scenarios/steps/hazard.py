@@ -52,7 +52,7 @@ def hazard_step(ctx: RunContext) -> dict[str, float]:
     nodes, links = twin_selectors.network_sites(ctx.town)
     lon = np.concatenate([buildings.coordinates()[0], nodes["lon"], links["lon"]])
     lat = np.concatenate([buildings.coordinates()[1], nodes["lat"], links["lat"]])
-    vs30 = twin_selectors.vs30_at(ctx.town, lon, lat)
+    vs30 = _within_model_range(ctx, twin_selectors.vs30_at(ctx.town, lon, lat))
     ctx.progress(0.2, f"{lon.size} sites")
     pga, pgv, sa03, sa10 = _fields(ctx, Sites(lon, lat, vs30))
     b, n = len(buildings.ids), nodes["id"].size
@@ -106,6 +106,19 @@ def _fields(ctx: RunContext, sites: Sites) -> tuple[NDArray[np.float64], ...]:
     sa10 = values.get(_name(names, "1.0"), values.get("PGV", pga) / PGV_FROM_SA1_CM_S)
     pgv = values.get("PGV", sa10 * PGV_FROM_SA1_CM_S)
     return pga, pgv, sa03, sa10
+
+
+def _within_model_range(ctx: RunContext, vs30: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Clip Vs30 to the range the chosen model was fitted on (e.g. BSSA14: 150-1500 m/s).
+
+    Soft class-IV sites (130 m/s) would otherwise stop a BSSA14 run; the clip is logged.
+    """
+    low, high = getattr(GMPES[ctx.scenario.gmpe], "vs30_range_m_s", (0.0, np.inf))
+    clipped = np.clip(vs30, low, high)
+    changed = int(np.count_nonzero(clipped != vs30))
+    if changed:
+        ctx.progress(0.1, f"Vs30 of {changed} sites clipped to {low:g}-{high:g} m/s for the model")
+    return clipped
 
 
 def _supports(gmpe: GroundMotionModel, imt: str) -> bool:

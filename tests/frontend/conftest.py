@@ -60,6 +60,10 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             seed=i,
         )
         manage("import_ifc", str(path), "--town", "demo")
+    # roads, shelters S1/S2, hospital H1 and a fire station around the buildings (drill console)
+    manage(
+        "shell", "-c", "from tests.scenarios.drills.town import add_drill_network as a; a('demo')"
+    )
     manage(
         "town_member",
         "planner",

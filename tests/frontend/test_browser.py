@@ -50,7 +50,7 @@ def browser() -> Iterator[Browser]:
 
 
 def canvas_pixels(page: Page) -> np.ndarray:
-    png = page.locator("#globe canvas").screenshot()
+    png = page.locator("#globe .cesium-widget canvas").screenshot()  # not the timeline's
     return imread(BytesIO(png))[..., :3]
 
 
@@ -110,6 +110,10 @@ def test_town_twin_in_the_browser(browser: Browser, deployment: str) -> None:
     assert len(after) == 3 and after != before  # recoloured from the run's damage layer
     page.wait_for_timeout(2000)
     page.screenshot(path=str(SCREENSHOTS / "town-damage.png"))
+    layer = page.evaluate(FIRST_TIME_LAYER)  # a time-dynamic layer on Cesium's clock
+    page.select_option("#time-layer", layer)
+    page.wait_for_selector(f"#time-layer[data-loaded={layer}]", timeout=30_000)
+    assert page.evaluate(TIMELINE_ON) == [1, "shown"]
     with page.expect_download() as download:
         page.click("#report-pdf")
     assert download.value.suggested_filename.endswith(".pdf")
@@ -119,6 +123,71 @@ def test_town_twin_in_the_browser(browser: Browser, deployment: str) -> None:
     assert errors == [] and foreign == []
 
 
+def log_in(browser: Browser, deployment: str) -> tuple[Page, list[str], list[str]]:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    errors: list[str] = []
+    foreign: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: foreign.append(r.url) if not local(r.url, deployment) else None)
+    page.goto(f"{deployment}/")
+    page.fill("#username", "planner")
+    page.fill("#password", PASSWORD)
+    page.click("#login")
+    return page, errors, foreign
+
+
+def test_town_as_3d_tiles_in_the_browser(browser: Browser, deployment: str) -> None:
+    """The large-town path (forced with ?tiles=1): pick a tile feature, style by attribute and
+    by the last run's damage (runs after the test above, which leaves a finished run)."""
+    page, errors, foreign = log_in(browser, deployment)
+    page.goto(f"{deployment}/towns/demo/?tiles=1")
+    page.wait_for_function("document.body && document.body.dataset.ready", timeout=180_000)
+    assert page.inner_text("#status") == "3 buildings loaded (3D Tiles)"
+    page.wait_for_function("window.twinTileset.tilesLoaded", timeout=60_000)
+    page.wait_for_timeout(2000)
+    with_tiles = canvas_pixels(page)
+    page.screenshot(path=str(SCREENSHOTS / "town-tiles.png"))
+    page.evaluate("window.twinTileset.show = false; window.twinViewer.scene.requestRender()")
+    page.wait_for_timeout(1500)
+    empty_globe = canvas_pixels(page)
+    page.evaluate("window.twinTileset.show = true; window.twinViewer.scene.requestRender()")
+    page.wait_for_timeout(1500)
+    assert np.abs(with_tiles - empty_globe).max(axis=2).mean() > 0.001
+
+    x, y, cx, cy = page.evaluate(FIND_A_TILE_FEATURE)
+    page.mouse.click(x, y)
+    page.wait_for_selector("#attributes", timeout=30_000)
+    assert page.inner_text("#attributes .attr-structural_system") in {"C1L", "C1M"}
+    assert int(page.inner_text("#attributes .attr-building_id")) > 0
+    colour = (
+        f"window.twinViewer.scene.pick(new Cesium.Cartesian2({cx}, {cy})).color.toCssColorString()"
+    )
+    page.select_option("#layer", "design_era")
+    page.wait_for_timeout(1000)
+    by_era = page.evaluate(colour)
+    page.select_option("#layer", "run:damage")
+    page.wait_for_timeout(1000)
+    assert page.evaluate(colour) != by_era and "high" in page.inner_text("#legend")
+    page.click("#logout")
+    page.wait_for_selector("#username")
+    assert errors == [] and foreign == []
+
+
+FIRST_TIME_LAYER = """() => {
+  const o = [...document.querySelectorAll('#time-layer option')].find((o) => o.value && !o.disabled);
+  return o.value;
+}"""
+TIMELINE_ON = """() => [window.twinViewer.dataSources.length,
+  window.twinViewer.timeline.container.style.display || "shown"]"""
+FIND_A_TILE_FEATURE = """() => {
+  const v = window.twinViewer, r = v.canvas.getBoundingClientRect();
+  for (let y = 10; y < r.height; y += 10) for (let x = 10; x < r.width; x += 10) {
+    const hit = v.scene.pick(new Cesium.Cartesian2(x, y));
+    if (hit instanceof Cesium.Cesium3DTileFeature) return [r.left + x, r.top + y, x, y];
+  }
+  throw new Error("no tile feature on the canvas");
+}"""
 BUILDING_COLOURS = (
     "window.twinBuildings.map((e) => e.polygon.material.color.getValue().toCssColorString())"
 )

@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from twin.api import views
+from twin.api import tiles, views
 
 router = SimpleRouter()
 router.register("towns", views.TownViewSet, basename="town")
@@ -22,4 +22,10 @@ urlpatterns = [
     path("", include(router.urls)),
     path("towns/<slug:town_slug>/", include(town.urls)),
     path("towns/<slug:town_slug>/networks/<int:network_pk>/", include(network.urls)),
+    path("towns/<slug:town_slug>/tiles/tileset.json", tiles.TilesetView.as_view(), name="tileset"),
+    path(
+        "towns/<slug:town_slug>/tiles/<str:fingerprint>/<int:index>.glb",
+        tiles.TileContentView.as_view(),
+        name="tile-content",
+    ),
 ]

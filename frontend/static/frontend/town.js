@@ -1,7 +1,13 @@
 // The 3D twin of one town: CesiumJS offline (NaturalEarthII imagery shipped with Cesium),
-// buildings extruded from the CIM API, lifelines as lines, facilities as points.
+// buildings from the CIM API — extruded entities for small towns, 3D Tiles (batched glTF with
+// per-building metadata) above TILES_THRESHOLD buildings or with ?tiles=1 — lifelines as lines,
+// facilities as points, run result layers, and time-dynamic CZML layers on Cesium's clock.
 /* global Cesium */
+import { setupTimeLayers } from "./timelayers.js";
+
+const TILES_THRESHOLD = 3000;
 const config = JSON.parse(document.getElementById("town-config").textContent);
+const text = document.getElementById("i18n").dataset;
 const statusLine = document.getElementById("status");
 const palette = [
   "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
@@ -9,48 +15,53 @@ const palette = [
 ];
 const networkColours = { water: "#1e90ff", gas: "#ffb000", power: "#d000d0", road: "#444444",
   heating: "#ff4500", drainage: "#2e8b57" };
+const timings = { start: performance.now() };
+const networkLines = new Cesium.PrimitiveCollection();
+window.twinTimings = timings;  // for bench/bench_first_render.py
 
 const viewer = new Cesium.Viewer("globe", {
   baseLayer: Cesium.ImageryLayer.fromProviderAsync(
     Cesium.TileMapServiceImageryProvider.fromUrl(
       Cesium.buildModuleUrl("Assets/Textures/NaturalEarthII"))),
   baseLayerPicker: false, geocoder: false, homeButton: true, sceneModePicker: false,
-  navigationHelpButton: false, fullscreenButton: false, infoBox: false, timeline: false,
-  animation: false, selectionIndicator: true,
+  navigationHelpButton: false, fullscreenButton: false, infoBox: false, timeline: true,
+  animation: true, selectionIndicator: true, shouldAnimate: false,
   contextOptions: { webgl: { preserveDrawingBuffer: true } },
 });
 viewer.scene.globe.depthTestAgainstTerrain = false;
+viewer.scene.primitives.add(networkLines);
+window.twinNetworks = networkLines;
+viewer.timeline.container.style.display = "none";  // shown when a time layer is chosen
+viewer.animation.container.style.display = "none";
+viewer.forceResize();
 window.twinViewer = viewer;  // for browser tests and the console
+
+async function getJson(url) {
+  const response = await fetch(url, { credentials: "same-origin" });
+  if (!response.ok) throw new Error(`${response.status} for ${url}`);
+  return response.json();
+}
 
 async function fetchAll(url) {
   const features = [];
   let next = url;
   while (next) {
-    const response = await fetch(next, { credentials: "same-origin" });
-    if (!response.ok) throw new Error(`${response.status} for ${next}`);
-    const page = await response.json();
+    const page = await getJson(next);
     features.push(...page.features);
     next = page.next;
   }
   return features;
 }
 
-function colourFor(value, legend) {
-  if (!legend.has(value)) legend.set(value, palette[legend.size % palette.length]);
-  return Cesium.Color.fromCssColorString(legend.get(value));
+const escapeHtml = (v) => String(v).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+function showLegend(entries) {
+  document.getElementById("legend").innerHTML = entries
+    .map(([v, c]) => `<div><span style="background:${c}"></span>${escapeHtml(v)}</div>`).join("");
 }
 
+// ---- buildings as entities (small towns) ----
 const buildingEntities = [];
 window.twinBuildings = buildingEntities;
-function colourBuildings(attribute) {
-  const legend = new Map();
-  for (const entity of buildingEntities) {
-    const value = entity.properties[attribute]?.getValue() || "unknown";
-    entity.polygon.material = colourFor(value, legend).withAlpha(0.9);
-  }
-  document.getElementById("legend").innerHTML = [...legend.entries()]
-    .map(([v, c]) => `<div><span style="background:${c}"></span>${v}</div>`).join("");
-}
 
 function addBuilding(feature) {
   if (!feature.geometry) return;
@@ -71,18 +82,86 @@ function addBuilding(feature) {
   });
 }
 
+const entityBuildings = {
+  colourBy(attribute) {
+    const legend = new Map();
+    for (const entity of buildingEntities) {
+      const value = entity.properties[attribute]?.getValue() || text.unknown;
+      if (!legend.has(value)) legend.set(value, palette[legend.size % palette.length]);
+      entity.polygon.material = Cesium.Color.fromCssColorString(legend.get(value)).withAlpha(0.9);
+    }
+    showLegend([...legend.entries()]);
+  },
+  colourByValues(colourOf) {
+    for (const entity of buildingEntities) {
+      entity.polygon.material = colourOf(entity.properties.building_id.getValue());
+    }
+  },
+};
+
+// ---- buildings as 3D Tiles (large towns) ----
+function tileBuildings(tileset) {
+  const quote = (v) => `'${String(v).replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+  return {
+    colourBy(attribute) {
+      const values = tileset.extras?.values?.[attribute] || [];
+      const entries = values.map((v, i) => [v || text.unknown, palette[i % palette.length]]);
+      const conditions = values.map((v, i) =>
+        [`\${${attribute}} === ${quote(v)}`, `color('${entries[i][1]}', 0.9)`]);
+      conditions.push(["true", "color('#aaaaaa', 0.9)"]);
+      tileset.style = new Cesium.Cesium3DTileStyle({ color: { conditions } });
+      showLegend(entries);
+    },
+    colourByValues(colourOf) {
+      const style = new Cesium.Cesium3DTileStyle();
+      style.color = {  // a per-feature colour map: no expression per building
+        evaluateColor: (feature, result) =>
+          Cesium.Color.clone(colourOf(feature.getProperty("building_id")), result),
+      };
+      tileset.style = style;
+    },
+  };
+}
+
+let buildings = entityBuildings;
+
+async function loadBuildings() {
+  const first = await getJson(`${config.api}buildings/?page_size=1`);
+  const forced = new URLSearchParams(location.search).get("tiles");
+  if (forced === "1" || (forced !== "0" && first.count > TILES_THRESHOLD)) {
+    const tileset = await Cesium.Cesium3DTileset.fromUrl(`${config.api}tiles/tileset.json`);
+    viewer.scene.primitives.add(tileset);
+    window.twinTileset = tileset;
+    tileset.initialTilesLoaded.addEventListener(() => { timings.tilesLoaded = performance.now(); });
+    buildings = tileBuildings(tileset);
+    return { count: tileset.extras.buildings, target: tileset, mode: ` (${text.tiles})` };
+  }
+  const features = first.count <= 1 ? first.features
+    : await fetchAll(`${config.api}buildings/?page_size=10000`);
+  features.forEach(addBuilding);
+  // frame the buildings, not every network around them
+  const target = buildingEntities.length ? buildingEntities : viewer.entities;
+  return { count: features.length, target, mode: "" };
+}
+
 async function loadNetworks() {
-  const response = await fetch(`${config.api}networks/`, { credentials: "same-origin" });
-  const networks = await response.json();
+  // one batched primitive per network (thousands of polyline entities stall large towns);
+  // each line keeps its attributes as its pick id
+  const networks = await getJson(`${config.api}networks/`);
   for (const network of networks.results || networks) {
     const links = await fetchAll(`${config.api}networks/${network.id}/links/?page_size=10000`);
-    const colour = Cesium.Color.fromCssColorString(networkColours[network.kind] || "#000");
-    for (const link of links) {
-      viewer.entities.add({
-        polyline: { positions: Cesium.Cartesian3.fromDegreesArray(link.geometry.coordinates.flat()),
-          width: 2, material: colour, clampToGround: false },
-        properties: { ...link.properties, kind: `${network.kind} link`, network: network.name },
-      });
+    const colour = Cesium.ColorGeometryInstanceAttribute.fromColor(
+      Cesium.Color.fromCssColorString(networkColours[network.kind] || "#000"));
+    const instances = links.filter((link) => link.geometry).map((link) => new Cesium.GeometryInstance({
+      geometry: new Cesium.PolylineGeometry({
+        positions: Cesium.Cartesian3.fromDegreesArray(link.geometry.coordinates.flat()),
+        width: 2, vertexFormat: Cesium.PolylineColorAppearance.VERTEX_FORMAT }),
+      attributes: { color: colour },
+      id: { twinProperties: { ...link.properties, kind: `${network.kind} link`, network: network.name } },
+    }));
+    if (instances.length) {
+      networkLines.add(new Cesium.Primitive({
+        geometryInstances: instances, appearance: new Cesium.PolylineColorAppearance() }));
     }
   }
 }
@@ -98,43 +177,62 @@ async function loadFacilities() {
   }
 }
 
+function showRows(pairs) {
+  const rows = pairs
+    .filter(([, v]) => v !== null && v !== undefined && v !== "" && v !== -1 && typeof v !== "object")
+    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td class="attr-${escapeHtml(k)}">${escapeHtml(v)}</td></tr>`)
+    .join("");
+  document.getElementById("info").innerHTML = `<table id="attributes">${rows}</table>`;
+}
+
 function showInfo(entity) {
-  const info = document.getElementById("info");
-  if (!entity || !entity.properties) { info.innerHTML = "<p>Nothing selected.</p>"; return; }
-  const rows = entity.properties.propertyNames
-    .map((name) => [name, entity.properties[name].getValue()])
-    .filter(([, v]) => v !== null && v !== "" && typeof v !== "object")
-    .map(([k, v]) => `<tr><th>${k}</th><td class="attr-${k}">${v}</td></tr>`).join("");
-  info.innerHTML = `<table id="attributes">${rows}</table>`;
+  if (!entity || !entity.properties) {
+    document.getElementById("info").innerHTML = `<p>${escapeHtml(text.nothing)}</p>`;
+    return;
+  }
+  showRows(entity.properties.propertyNames.map((n) => [n, entity.properties[n].getValue()]));
+}
+
+function showFeature(feature) {  // a building of the tileset: its metadata row
+  viewer.selectedEntity = undefined;
+  showRows([["kind", "building"], ...feature.getPropertyIds().map((n) => [n, feature.getProperty(n)])]);
 }
 
 viewer.selectedEntityChanged.addEventListener(showInfo);
-document.getElementById("layer").addEventListener("change", (e) => {
-  if (!e.target.value.startsWith("run:")) colourBuildings(e.target.value);
-});
 
 async function main() {
-  const buildings = await fetchAll(`${config.api}buildings/?page_size=10000`);
-  buildings.forEach(addBuilding);
-  colourBuildings(document.getElementById("layer").value);
+  const loaded = await loadBuildings();
+  buildings.colourBy(document.getElementById("layer").value);
+  timings.buildings = performance.now();
   await Promise.all([loadNetworks(), loadFacilities()]);
-  await viewer.zoomTo(viewer.entities);
-  statusLine.textContent = `${buildings.length} buildings loaded`;
+  await viewer.zoomTo(loaded.target);
+  timings.ready = performance.now();
+  statusLine.textContent = `${loaded.count} ${text.loaded}${loaded.mode}`;
+  await offerLatestRun();
   document.body.dataset.ready = "1";
 }
+
+async function offerLatestRun() {  // reopening a town shows its last finished run's layers
+  const runs = await getJson(`${config.api}runs/`);
+  const latest = (runs.results || runs).find((run) => run.status === "succeeded");
+  if (latest) await runFinished(latest.id);
+}
 main().catch((error) => {
-  statusLine.textContent = `could not load the town: ${error.message}`;
+  statusLine.textContent = `${text.failed} ${error.message}`;
   document.body.dataset.ready = "error";
 });
 
 // ---- scenario runs: launch, live progress (websocket), result layers ----
 let epicentre = null;
-let runLayers = {};
+const runLayers = {};
 const csrf = () => document.cookie.split("; ").find((c) => c.startsWith("csrftoken="))?.split("=")[1];
 
 const clickHandler = new Cesium.ScreenSpaceEventHandler(viewer.scene.canvas);
 clickHandler.setInputAction((movement) => {
-  if (viewer.scene.pick(movement.position)) return;  // picking a building selects it
+  const picked = viewer.scene.pick(movement.position);
+  if (picked instanceof Cesium.Cesium3DTileFeature) { showFeature(picked); return; }
+  if (picked?.id?.twinProperties) { showRows(Object.entries(picked.id.twinProperties)); return; }
+  if (picked) return;  // picking an entity selects it
   const cartesian = viewer.camera.pickEllipsoid(movement.position);
   if (!cartesian) return;
   const c = Cesium.Cartographic.fromCartesian(cartesian);
@@ -162,7 +260,7 @@ async function postJson(url, body) {
 document.getElementById("scenario-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const runStatus = document.getElementById("run-status");
-  if (!epicentre) { runStatus.textContent = "Set the epicentre first: click the globe."; return; }
+  if (!epicentre) { runStatus.textContent = text.setEpicentre; return; }
   try {
     const scenario = await postJson(`${config.api}scenarios/`, {
       name: `M${document.getElementById("magnitude").value} dashboard scenario`,
@@ -175,7 +273,7 @@ document.getElementById("scenario-form").addEventListener("submit", async (event
     const run = await postJson(`${config.api}scenarios/${scenario.id}/runs/`);
     watchRun(run.id);
   } catch (error) {
-    runStatus.textContent = `Not started: ${error.message}`;
+    runStatus.textContent = `${text.notStarted} ${error.message}`;
   }
 });
 
@@ -188,7 +286,7 @@ function watchRun(runId) {
   socket.onmessage = (message) => {
     const state = JSON.parse(message.data);
     bar.value = state.progress;
-    runStatus.textContent = `run ${runId}: ${state.status} ${state.step} ${Math.round(state.progress * 100)} %`;
+    runStatus.textContent = `${text.run} ${runId}: ${state.status} ${state.step} ${Math.round(state.progress * 100)} %`;
     runStatus.dataset.status = state.status;
     if (state.status === "succeeded") runFinished(runId);
     if (state.status === "failed") runStatus.textContent += ` — ${state.error}`;
@@ -204,23 +302,26 @@ async function runFinished(runId) {
   document.getElementById("report-pdf").href = `${config.api}runs/${runId}/report/pdf/`;
   document.getElementById("report-html").href = `${config.api}runs/${runId}/report/html/`;
   document.getElementById("run-report").hidden = false;
+  await timeLayers.offer(runId);
 }
 
 const layerScales = { damage: [0, 5], collapse: [0, 1], stars: [0, 3] };
 function colourByRun(layer) {
   const values = runLayers[layer];
   const [low, high] = layerScales[layer];
-  for (const entity of buildingEntities) {
-    const value = values[entity.properties.building_id.getValue()];
+  buildings.colourByValues((id) => {
+    const value = values[id];
     const t = value === undefined ? 0 : (value - low) / (high - low);
     const shade = layer === "stars" ? 1 - t : t;  // more stars = greener
-    entity.polygon.material = Cesium.Color.fromHsl((1 - shade) / 3, 0.9, 0.5, 0.9);
-  }
-  document.getElementById("legend").innerHTML =
-    `<div><span style="background:hsl(120,90%,50%)"></span>${layer === "stars" ? "3 ★" : "none / low"}</div>` +
-    `<div><span style="background:hsl(0,90%,50%)"></span>${layer === "stars" ? "0 ★" : "high"}</div>`;
+    return Cesium.Color.fromHsl((1 - shade) / 3, 0.9, 0.5, 0.9);
+  });
+  showLegend([[layer === "stars" ? "3 ★" : text.low, "hsl(120,90%,50%)"],
+    [layer === "stars" ? "0 ★" : text.high, "hsl(0,90%,50%)"]]);
 }
 
 document.getElementById("layer").addEventListener("change", (e) => {
   if (e.target.value.startsWith("run:")) colourByRun(e.target.value.slice(4));
+  else buildings.colourBy(e.target.value);
 });
+
+const timeLayers = setupTimeLayers({ viewer, config, text, getJson });

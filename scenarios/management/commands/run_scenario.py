@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from scenarios import services
 from scenarios.models import Scenario, ScenarioRun
@@ -34,6 +35,9 @@ class Command(BaseCommand):
         parser.add_argument("--realisations", type=int, default=20)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--json", action="store_true", help="print the run summary as JSON")
+        parser.add_argument(
+            "--enqueue", action="store_true", help="queue the run for a worker and print its id"
+        )
 
     def handle(self, *args: Any, **o: Any) -> None:
         town = Town.objects.filter(slug=o["town"]).first()
@@ -58,6 +62,11 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(f"invalid scenario: {_first(exc)}", returncode=REJECTED) from exc
         scenario.save()
+        if o["enqueue"]:
+            with transaction.atomic():
+                queued = services.run_start(scenario=scenario)
+            self.stdout.write(str(queued.pk))
+            return
         run = services.run_execute(run_id=services.run_start(scenario=scenario, enqueue=False).pk)
         if run.status != ScenarioRun.Status.SUCCEEDED:
             raise CommandError(f"run {run.pk} {run.status}: {run.error}", returncode=1)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync
 from channels.routing import URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
@@ -131,3 +132,22 @@ def test_websocket_of_another_towns_run_is_refused(scenario: Scenario) -> None:
 
     connected, code = async_to_sync(attempt)()
     assert not connected and code == 4403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_websocket_from_a_foreign_origin_is_refused(scenario: Scenario) -> None:
+    run = ScenarioRun.objects.create(scenario=scenario, status="succeeded")
+    user, _ = member(scenario.town, "admin")
+    guarded = AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns))  # as in config.asgi
+
+    async def attempt(origin: bytes) -> bool:
+        communicator = WebsocketCommunicator(
+            guarded, f"/ws/towns/tiny/runs/{run.pk}/", headers=[(b"origin", origin)]
+        )
+        communicator.scope["user"] = user
+        connected, _ = await communicator.connect()
+        await communicator.disconnect()
+        return bool(connected)
+
+    assert async_to_sync(attempt)(b"http://127.0.0.1:8000")
+    assert not async_to_sync(attempt)(b"http://evil.example.com")

@@ -117,3 +117,12 @@ def test_a_queued_run_cancels_at_once(scenario: Scenario) -> None:
     services.run_cancel(run=run)
     run.refresh_from_db()
     assert run.status == "cancelled" and services.run_execute(run_id=run.pk).status == "cancelled"
+
+
+def test_the_input_digest_ignores_how_numbers_were_typed(scenario: Scenario) -> None:
+    scenario.strike_deg = 229  # an int on the fresh object, 229.0 once read back
+    scenario.save()
+    fresh = services.scenario_digest(scenario)
+    assert services.scenario_digest(Scenario.objects.get(pk=scenario.pk)) == fresh
+    scenario.magnitude = 6.6
+    assert services.scenario_digest(scenario) != fresh
