@@ -19,7 +19,7 @@ from django.db import transaction
 
 from scenarios import drill_outcome
 from scenarios.models import Drill, DrillInject, ScenarioRun
-from scenarios.pipeline import run_directory
+from scenarios.pipeline import StepFailed, run_directory
 from twin.models import Building, Facility, NetworkLink
 
 #: Longest drill timeline, s (7 days: the survival curve of trapped people ends there).
@@ -163,6 +163,10 @@ def drill_compute(drill: Drill) -> dict[str, Any]:
             "run",
             f"run {drill.run_id} has no {Path(exc.filename or 'result').name}: "
             "rerun its scenario, then start the drill again",
+        ) from exc
+    except StepFailed as exc:  # the run's results do not fit together
+        raise DrillConflict(
+            "run", f"run {drill.run_id}: {exc}; rerun its scenario, then start the drill again"
         ) from exc
     drill.outcome = result["summary"]
     drill.save(update_fields=["outcome", "updated_at"])

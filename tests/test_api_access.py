@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from dataclasses import asdict
 from typing import Any
 
@@ -72,6 +73,7 @@ def populate(slug: str) -> dict[str, Any]:
         town=town, name="s", epicentre=Point(0, 0, srid=4326), magnitude=6.0, depth_km=10
     )
     run = ScenarioRun.objects.create(scenario=scenario, status="succeeded")
+    shutil.rmtree(run_directory(run))  # ids repeat across tests: start from an empty folder
     folder = run_directory(run)
     np.savez(
         folder / "buildings.npz",
