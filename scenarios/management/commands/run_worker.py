@@ -22,4 +22,6 @@ class Command(BaseCommand):
         if resumed:
             self.stdout.write(f"requeued runs {resumed}")
         extra = ["--batch"] if options["batch"] else []
-        call_command("db_worker", *extra)
+        # Never the autoreloader (db_worker's default under DEBUG): it runs tasks in a child
+        # process that outlives a killed parent and would finish a run twice.
+        call_command("db_worker", "--no-reload", *extra)

@@ -40,10 +40,11 @@ class Deployment:
         return subprocess.Popen([sys.executable, "manage.py", "run_worker", *args], cwd=ROOT,
                                 env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
 
-    def run_row(self, run_id: int) -> tuple[str, str, str]:
+    def run_row(self, run_id: int) -> tuple[str, str, str, str]:
         with sqlite3.connect(self.db, timeout=30) as db:
             row = db.execute(
-                "SELECT status, step, summary FROM scenarios_scenariorun WHERE id = ?", (run_id,)
+                "SELECT status, step, summary, error FROM scenarios_scenariorun WHERE id = ?",
+                (run_id,),
             ).fetchone()
         return row  # type: ignore[no-any-return]
 
@@ -52,7 +53,7 @@ class Deployment:
     ) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            status, current, _ = self.run_row(run_id)
+            status, current, _, _ = self.run_row(run_id)
             if (current if step else status) in until:
                 return
             time.sleep(0.2)
@@ -79,8 +80,8 @@ def test_a_run_survives_kill_9_of_its_worker(tmp_path: Path) -> None:
     finally:
         worker.kill()
         worker.wait(timeout=30)
-    status, _, summary = site.run_row(run_id)
-    assert status == "succeeded"
+    status, _, summary, error = site.run_row(run_id)
+    assert status == "succeeded", error
     reference.pop("run")
     assert json.loads(summary) == reference
     folder = tmp_path / "media" / "runs" / str(run_id)
