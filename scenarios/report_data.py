@@ -18,7 +18,7 @@ from scenarios.engine.comparison import RankEntry, rank_towns
 from scenarios.engine.errors import IndicatorError
 from scenarios.engine.indicator_tree import IndicatorTree, load_tree
 from scenarios.engine.recovery_mc import RecoveryBands
-from scenarios.engine.scoring import LeafScore, NodeScore, Scorecard
+from scenarios.engine.scoring import Scorecard, scorecard_from_dict
 from scenarios.models import ScenarioRun
 
 Arrays = dict[str, Any]
@@ -65,26 +65,10 @@ def run_data(run: ScenarioRun, directory: Path, outputs: dict[str, float] | None
         if path.exists():
             data.json[name] = json.loads(path.read_text())
     if "scorecard" in data.json:
-        data.scorecard = scorecard_from_json(data.json["scorecard"])
+        data.scorecard = scorecard_from_dict(data.json["scorecard"])
     data.bands = bands_from_arrays(data.arrays.get("recovery"), _seed(run, directory, "recovery"))
     data.ranking = town_ranking(run, data.tree, data.scorecard)
     return data
-
-
-def scorecard_from_json(raw: dict[str, Any]) -> Scorecard:
-    """The :class:`Scorecard` that the indicators step stored with ``dataclasses.asdict``."""
-    leaves = tuple(
-        LeafScore(
-            **{
-                **leaf,
-                "node_path": tuple(leaf["node_path"]),
-                "weight_path": tuple(leaf["weight_path"]),
-            }
-        )
-        for leaf in raw["leaves"]
-    )
-    nodes = tuple(NodeScore(**node) for node in raw["nodes"])
-    return Scorecard(raw["run_id"], raw["tree_version"], raw["total"], raw["grade"], nodes, leaves)
 
 
 def _seed(run: ScenarioRun, directory: Path, step: str) -> int:
@@ -138,7 +122,7 @@ def town_ranking(
         path = Path(settings.MEDIA_ROOT) / "runs" / str(other.pk) / "scorecard.json"
         if slug in cards or not path.exists():
             continue
-        other_card = scorecard_from_json(json.loads(path.read_text()))
+        other_card = scorecard_from_dict(json.loads(path.read_text()))
         if other_card.tree_version == tree.version:
             cards[slug] = [other_card]
     if len(cards) < 2:

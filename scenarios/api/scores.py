@@ -20,43 +20,45 @@ from scenarios import suite
 from scenarios.engine.comparison import diff_scorecards
 from scenarios.engine.errors import IndicatorError
 from scenarios.engine.indicator_tree import IndicatorNode, IndicatorTree, load_tree
-from scenarios.engine.scoring import Scorecard
+from scenarios.engine.scoring import LeafScore, NodeScore, Scorecard
 from scenarios.models import ScenarioRun
 from twin.api.permissions import TownRolePermission, towns_of
 from twin.api.views import TownScopedMixin
 
 
 def scorecard_tree(card: Scorecard, tree: IndicatorTree) -> dict[str, Any]:
-    """The indicator tree of a scorecard: nodes with score, grade, local and global weights."""
+    """The indicator tree of a scorecard: nodes with score, grade, local and global weights.
+
+    Local weights are the ones the run was scored with: a non-applicable child has 0 and its
+    siblings share its weight (scenarios.engine.scoring).
+    """
     nodes = {n.node_id: n for n in card.nodes}
     leaves = {x.node_id: x for x in card.leaves}
 
-    def walk(node: IndicatorNode, weight: float) -> dict[str, Any]:
+    def walk(node: IndicatorNode, parent_weight: float) -> dict[str, Any]:
+        scored: LeafScore | NodeScore = leaves[node.id] if node.leaf is not None else nodes[node.id]
         item: dict[str, Any] = {
             "id": node.id,
             "name_en": node.name_en,
             "name_zh": node.name_zh,
-            "local_weight": weight,
+            "local_weight": scored.global_weight / parent_weight if parent_weight > 0 else 0.0,
+            "score": scored.score,
+            "global_weight": scored.global_weight,
+            "applicable": scored.applicable,
         }
-        if node.leaf is not None:
-            leaf = leaves[node.id]
+        if isinstance(scored, LeafScore):
             item.update(
-                score=leaf.score,
-                grade=tree.grade_of(leaf.score).grade,
-                global_weight=leaf.global_weight,
-                value=leaf.value,
-                unit=leaf.unit,
-                output_key=leaf.output_key,
-                lineage=asdict(leaf),
+                grade=tree.grade_of(scored.score).grade if scored.applicable else "",
+                value=scored.value,
+                unit=scored.unit,
+                output_key=scored.output_key,
+                lineage=asdict(scored),
             )
             return item
-        n = nodes[node.id]
         item.update(
-            score=n.score,
-            grade=n.grade,
-            global_weight=n.global_weight,
+            grade=scored.grade,
             consistency_ratio=node.consistency_ratio,
-            children=[walk(c, w) for c, w in zip(node.children, node.weights, strict=True)],
+            children=[walk(c, scored.global_weight) for c in node.children],
         )
         return item
 

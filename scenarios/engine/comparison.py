@@ -140,6 +140,12 @@ def diff_scorecards(base: Scorecard, variant: Scorecard) -> ScoreDiff:
     by_id = {s.node_id: s for s in variant.leaves}
     if set(by_id) != {s.node_id for s in base.leaves}:
         raise IndicatorError("scorecards have different indicator leaves; rescore both runs")
+    differ = [b.node_id for b in base.leaves if b.applicable != by_id[b.node_id].applicable]
+    if differ:
+        raise IndicatorError(
+            f"indicator {differ[0]!r} applies to one run only (a network was added or removed "
+            "between them); compare runs of the same town model"
+        )
     leaves = tuple(
         LeafDiff(
             b.node_id,

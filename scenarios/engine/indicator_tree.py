@@ -9,7 +9,10 @@ explicit ``weights`` that must sum to 1.
 
 Leaf fields: ``output_key`` (a key of the ``outputs`` registry), optional ``denominator`` (a
 key divided into the value, e.g. ``town.population``) and ``scale`` (e.g. 1e5 for "per 100 000"),
-``direction`` (``higher_better`` | ``lower_better``), ``unit``, ``normalisation``:
+``direction`` (``higher_better`` | ``lower_better``), ``unit``, optional ``applies_if`` (an
+output key; the leaf is *not applicable* to a run where that output is 0, e.g. a gas indicator in
+a town without a gas network: its weight then goes to its applicable siblings in proportion to
+theirs, see :mod:`scenarios.engine.scoring`), ``normalisation``:
 
 - ``{"kind": "linear", "worst": w, "best": b}``: score 0 at ``w``, 100 at ``b``, clipped;
 - ``{"kind": "thresholds", "breaks": [...], "scores": [...]}``: ``len(scores) = len(breaks)+1``;
@@ -58,6 +61,7 @@ class Leaf:
     denominator: str | None
     scale: float
     source: str
+    applies_if: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,8 +228,8 @@ def _node_weights(
 
 
 def _build_leaf(node_id: str, raw: Mapping[str, Any], outputs: Mapping[str, OutputSpec]) -> Leaf:
-    key, den = str(raw["output_key"]), raw.get("denominator")
-    for k in (key, den):
+    key, den, applies_if = str(raw["output_key"]), raw.get("denominator"), raw.get("applies_if")
+    for k in (key, den, applies_if):
         if k is not None and k not in outputs:
             raise IndicatorError(f"{node_id}: output key {k!r} is not in the outputs registry")
     direction = str(raw.get("direction", ""))
@@ -235,9 +239,8 @@ def _build_leaf(node_id: str, raw: Mapping[str, Any], outputs: Mapping[str, Outp
     if not scale > 0.0:
         raise IndicatorError(f"{node_id}: scale must be positive, got {scale}")
     norm = _build_normalisation(node_id, raw.get("normalisation", {}), direction)
-    return Leaf(
-        key, direction, str(raw.get("unit", "")), norm, den, scale, str(raw.get("source", ""))
-    )
+    unit, source = str(raw.get("unit", "")), str(raw.get("source", ""))
+    return Leaf(key, direction, unit, norm, den, scale, source, applies_if)
 
 
 def _build_normalisation(node_id: str, raw: Mapping[str, Any], direction: str) -> Normalisation:

@@ -3,7 +3,10 @@
 Each leaf reads one run output (optionally divided by a denominator output and scaled), is
 normalised to a score 0-100 (linear between documented bounds, or threshold bands), and scores
 are aggregated bottom-up as weighted sums with the AHP weights of each node (Saaty 2008,
-doi:10.1504/IJSSCI.2008.017590, "distributive" synthesis). Every leaf score keeps the output
+doi:10.1504/IJSSCI.2008.017590, "distributive" synthesis). A leaf whose ``applies_if`` output is
+0 is *not applicable* to the run (no gas network, no gas indicator): it is kept in the scorecard
+with ``applicable=False``, score 0 and weight 0, and its siblings' weights are scaled up to sum to
+1; a node all of whose leaves are not applicable is not applicable itself. Every leaf score keeps the output
 key, raw value, normalised value, the weight path from the root and the run id.
 
 Monotonicity: both normalisations are non-decreasing in "goodness" and the aggregation has
@@ -16,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -56,6 +60,8 @@ class LeafScore:
         Product of ``weight_path``: this leaf's share of the total score.
     run_id : str
         The run whose outputs were scored.
+    applicable : bool
+        False when the leaf's ``applies_if`` output is 0; value, score and weights are then 0.
     """
 
     node_id: str
@@ -71,11 +77,12 @@ class LeafScore:
     weight_path: tuple[float, ...]
     global_weight: float
     run_id: str
+    applicable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
 class NodeScore:
-    """Score (0-100) and grade of an internal node."""
+    """Score (0-100) and grade of an internal node (score 0, grade "" when not applicable)."""
 
     node_id: str
     name_en: str
@@ -84,6 +91,7 @@ class NodeScore:
     grade: str
     global_weight: float
     depth: int
+    applicable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,17 +155,40 @@ def check_outputs(tree: IndicatorTree, outputs: Mapping[str, float], *, strict: 
     for leaf_node in tree.leaves():
         leaf = leaf_node.leaf
         assert leaf is not None
-        for key in (leaf.output_key, leaf.denominator):
-            if key is None:
+        if leaf.applies_if is not None:
+            _check_present(leaf_node.id, leaf.applies_if, outputs)
+            if not _applies(leaf_node, outputs):
                 continue
-            if key not in outputs:
-                raise IndicatorError(
-                    f"run output {key!r} needed by indicator {leaf_node.id!r} is missing"
-                )
-            if not math.isfinite(float(outputs[key])):
-                raise IndicatorError(f"run output {key!r} is not a finite number: {outputs[key]!r}")
+        for key in (leaf.output_key, leaf.denominator):
+            if key is not None:
+                _check_present(leaf_node.id, key, outputs)
         if leaf.denominator is not None and not float(outputs[leaf.denominator]) > 0.0:
             raise IndicatorError(f"run output {leaf.denominator!r} must be positive (denominator)")
+
+
+def _check_present(node_id: str, key: str, outputs: Mapping[str, float]) -> None:
+    if key not in outputs:
+        raise IndicatorError(f"run output {key!r} needed by indicator {node_id!r} is missing")
+    if not math.isfinite(float(outputs[key])):
+        raise IndicatorError(f"run output {key!r} is not a finite number: {outputs[key]!r}")
+
+
+def _applies(node: IndicatorNode, outputs: Mapping[str, float]) -> bool:
+    """Whether a node is applicable: a leaf unless its ``applies_if`` output is 0, a node if
+    any child is."""
+    if node.leaf is not None:
+        key = node.leaf.applies_if
+        return key is None or float(outputs[key]) != 0.0
+    return any(_applies(c, outputs) for c in node.children)
+
+
+def _effective_weights(node: IndicatorNode, outputs: Mapping[str, float]) -> list[float]:
+    """The node's child weights with non-applicable children at 0, the rest rescaled to sum 1."""
+    kept = [
+        w if _applies(c, outputs) else 0.0 for c, w in zip(node.children, node.weights, strict=True)
+    ]
+    total = math.fsum(kept)
+    return [w / total for w in kept] if total > 0.0 else kept
 
 
 def score_run(
@@ -182,6 +213,8 @@ def score_run(
         Total score 0-100, grade, node and leaf scores with lineage.
     """
     check_outputs(tree, outputs, strict=strict)
+    if not _applies(tree.root, outputs):
+        raise IndicatorError("no indicator of the tree applies to this run (every applies_if is 0)")
     leaves: list[LeafScore] = []
     nodes: list[NodeScore] = []
     total = _score_node(tree, tree.root, outputs, run_id, ((), ()), leaves, nodes)
@@ -201,12 +234,13 @@ def _score_node(
     nodes: list[NodeScore],
 ) -> float:
     node_path, weight_path = (*path[0], node.id), path[1]
+    applicable = _applies(node, outputs)
     if node.leaf is not None:
-        leaves.append(_score_leaf(node, outputs, run_id, node_path, weight_path))
+        leaves.append(_score_leaf(node, outputs, run_id, node_path, weight_path, applicable))
         return leaves[-1].score
     parts = [
         w * _score_node(tree, c, outputs, run_id, (node_path, (*weight_path, w)), leaves, nodes)
-        for c, w in zip(node.children, node.weights, strict=True)
+        for c, w in zip(node.children, _effective_weights(node, outputs), strict=True)
     ]
     score = float(np.clip(math.fsum(parts), SCORE_MIN, SCORE_MAX))
     nodes.append(
@@ -215,9 +249,10 @@ def _score_node(
             node.name_en,
             node.name_zh,
             score,
-            tree.grade_of(score).grade,
+            tree.grade_of(score).grade if applicable else "",
             math.prod(weight_path),
             len(weight_path),
+            applicable,
         )
     )
     return score
@@ -229,13 +264,17 @@ def _score_leaf(
     run_id: str,
     node_path: tuple[str, ...],
     weight_path: tuple[float, ...],
+    applicable: bool,
 ) -> LeafScore:
     leaf = node.leaf
     assert leaf is not None
-    raw = float(outputs[leaf.output_key])
-    den = float(outputs[leaf.denominator]) if leaf.denominator is not None else None
-    value = raw / den * leaf.scale if den is not None else raw * leaf.scale
-    normalised, score = normalise(value, leaf)
+    raw = float(outputs.get(leaf.output_key, 0.0))
+    den = float(outputs.get(leaf.denominator, 0.0)) if leaf.denominator is not None else None
+    if not applicable:
+        value, normalised, score = 0.0, 0.0, 0.0
+    else:
+        value = raw / den * leaf.scale if den is not None else raw * leaf.scale
+        normalised, score = normalise(value, leaf)
     return LeafScore(
         node.id,
         leaf.output_key,
@@ -250,4 +289,17 @@ def _score_leaf(
         weight_path,
         math.prod(weight_path),
         run_id,
+        applicable,
     )
+
+
+def scorecard_from_dict(raw: Mapping[str, Any]) -> Scorecard:
+    """The :class:`Scorecard` stored with ``dataclasses.asdict`` (e.g. a run's scorecard.json)."""
+    leaves = tuple(
+        LeafScore(
+            **{**x, "node_path": tuple(x["node_path"]), "weight_path": tuple(x["weight_path"])}
+        )
+        for x in raw["leaves"]
+    )
+    nodes = tuple(NodeScore(**x) for x in raw["nodes"])
+    return Scorecard(raw["run_id"], raw["tree_version"], raw["total"], raw["grade"], nodes, leaves)

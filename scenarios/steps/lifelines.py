@@ -179,9 +179,9 @@ def _outputs(ctx, town, rows, damages, stations) -> dict[str, float]:  # type: i
             out["water.population_without_service_day0"] = _mean(day0)
             out["water.population_without_service_day3"] = _mean(day3)
         else:
-            # Without the network, every building counts as a customer that cannot lose it
-            # (the indicator tree divides by customers); network_present says which case.
-            out[f"{system}.customers"] = n_buildings
+            # Without the network there are no customers; the tree's applies_if on
+            # network_present marks the indicator not applicable rather than dividing by 0.
+            out[f"{system}.customers"] = n_buildings if present else 0.0
             out[f"{system}.customers_without_service_day0"] = _mean(day0)
             out[f"{system}.customers_without_service_day3"] = _mean(day3)
     fires = [row["fire"] for row in rows]

@@ -39,7 +39,7 @@
   if (card) {
     const items = [];
     (function walk(node, depth) {
-      if (depth > 0 && node.children) {
+      if (depth > 0 && node.children && node.applicable !== false) {
         items.push({ label: (depth > 1 ? "  " : "") + node.name_en, value: node.score, colour: GRADE_COLOURS[node.grade] });
       }
       (node.children || []).forEach((c) => walk(c, depth + 1));

@@ -65,7 +65,7 @@ def recovery_figure(bands: RecoveryBands, spec: FigureSpec, out_dir: Path) -> Pa
 
 def scorecard_figure(card: Scorecard, spec: FigureSpec, out_dir: Path) -> Path:
     """Horizontal bars of node scores (objects and capacities), grade thresholds behind."""
-    nodes = [n for n in card.nodes if n.depth >= 1]
+    nodes = [n for n in card.nodes if n.depth >= 1 and n.applicable]
     fig = Figure(figsize=(FIGSIZE_IN[0], 0.3 * len(nodes) + 1.2))
     ax = fig.add_subplot()
     y = range(len(nodes))

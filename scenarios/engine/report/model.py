@@ -18,6 +18,8 @@ from scenarios.engine.recovery_mc import RecoveryBands
 from scenarios.engine.scoring import Scorecard
 
 Cell = str | float | int
+#: Table cell of an indicator that does not apply to the town (e.g. gas without a gas network).
+NOT_APPLICABLE = "n/a"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,15 +115,22 @@ def _scorecard_section(tree: IndicatorTree, card: Scorecard) -> Section:
             tree.node(s.node_id).name_en,
             tree.node(s.node_id).name_zh,
             s.output_key,
-            round(s.value, 6),
+            round(s.value, 6) if s.applicable else NOT_APPLICABLE,
             s.unit,
-            round(s.score, 2),
+            round(s.score, 2) if s.applicable else NOT_APPLICABLE,
             round(s.global_weight, 4),
         )
         for s in card.leaves
     )
     nodes = tuple(
-        (n.node_id, n.name_en, n.name_zh, round(n.score, 2), n.grade, round(n.global_weight, 4))
+        (
+            n.node_id,
+            n.name_en,
+            n.name_zh,
+            round(n.score, 2) if n.applicable else NOT_APPLICABLE,
+            n.grade,
+            round(n.global_weight, 4),
+        )
         for n in card.nodes
     )
     figure = FigureSpec(

@@ -29,6 +29,9 @@ def outputs(**over: float) -> dict[str, float]:
             "town.built_area_m2": 6.0e5,
             "power.customers": 8000.0,
             "gas.customers": 5000.0,
+            "water.network_present": 1.0,
+            "gas.network_present": 1.0,
+            "power.network_present": 1.0,
             "buildings.share_two_star_or_better": 0.5,
             "shelter.capacity_per_capita": 0.1,
             "hospital.beds_reachable_30min_per_1000": 3.0,
@@ -67,6 +70,39 @@ def test_lineage_and_values() -> None:
     )
     assert card.leaf("repair_time_p84").score == 60.0  # 45 d lies in (30, 90]
     assert card.grade == TREE.grade_of(card.total).grade
+
+
+def test_indicator_of_a_missing_network_is_not_applicable_and_siblings_take_its_weight() -> None:
+    """A town without gas: the gas leaf is kept with applicable=False and weight 0; its one
+    sibling under "lifelines.respond" gets the whole local weight; totals are re-weighted."""
+    full = score_run(TREE, outputs(**{"water.population_without_service_day3": 5000.0}), run_id="a")
+    no_gas = outputs(
+        **{
+            "water.population_without_service_day3": 5000.0,
+            "gas.network_present": 0.0,
+            "gas.customers": 0.0,  # no customers: dividing by it would fail
+            "gas.customers_without_service_day3": 0.0,
+        }
+    )
+    card = score_run(TREE, no_gas, run_id="b")
+    gas = card.leaf("gas_outage_day3")
+    assert not gas.applicable and gas.score == 0.0 and gas.global_weight == 0.0
+    water = card.leaf("water_outage_day3")
+    respond = TREE.node("lifelines.respond")
+    assert respond.weights == pytest.approx((2 / 3, 1 / 3))
+    assert water.weight_path[-1] == pytest.approx(1.0)
+    assert water.global_weight == pytest.approx(full.leaf("water_outage_day3").global_weight * 1.5)
+    assert card.node("lifelines.respond").score == pytest.approx(water.score) == pytest.approx(50.0)
+    assert sum(s.global_weight for s in card.leaves) == pytest.approx(1.0)
+    # with gas at full service, the node's score mixes 50 (water) and 100 (gas) 2:1
+    assert full.node("lifelines.respond").score == pytest.approx(2 / 3 * 50 + 1 / 3 * 100)
+    # a node whose every leaf is not applicable is not applicable, with no grade
+    nothing = dict(no_gas, **{"water.network_present": 0.0, "power.network_present": 0.0})
+    card = score_run(TREE, nothing, run_id="c")
+    assert (
+        not card.node("lifelines.respond").applicable and card.node("lifelines.respond").grade == ""
+    )
+    assert sum(s.global_weight for s in card.leaves) == pytest.approx(1.0)
 
 
 def test_threshold_band_edges() -> None:

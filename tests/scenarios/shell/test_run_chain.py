@@ -84,10 +84,17 @@ def test_stronger_earthquake_never_gives_better_access_or_power(demo_town: int) 
     assert strong["evacuation.evacuees"] > weak["evacuation.evacuees"]
 
 
-def test_town_without_gas_runs_with_neutral_gas_outputs(demo_town: int) -> None:
+def test_town_without_gas_runs_and_its_gas_indicator_is_not_applicable(demo_town: int) -> None:
     LifelineNetwork.objects.filter(town_id=demo_town, kind="gas").delete()
     run = _run(make_scenario(demo_town))
     assert run.summary["gas.network_present"] == 0.0
+    assert run.summary["gas.customers"] == 0.0
     assert run.summary["gas.customers_without_service_day3"] == 0.0
+    card = json.loads((pipeline.run_directory(run) / "scorecard.json").read_text())
+    leaves = {leaf["node_id"]: leaf for leaf in card["leaves"]}
+    assert leaves["gas_outage_day3"]["applicable"] is False
+    assert leaves["gas_outage_day3"]["global_weight"] == 0.0
+    assert leaves["water_outage_day3"]["weight_path"][-1] == pytest.approx(1.0)
+    assert sum(leaf["global_weight"] for leaf in card["leaves"]) == pytest.approx(1.0)
     assert run.summary["fire.gas_ignitions"] == 0.0
     assert "no gas network" in (pipeline.run_directory(run) / "repairs.json").read_text()
