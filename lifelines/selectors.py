@@ -60,7 +60,8 @@ class TownNetwork:
 
 @dataclass(frozen=True, slots=True)
 class FacilitySite:
-    """A key facility in metric coordinates (``building`` is the Building DB id, if any)."""
+    """A key facility in metric coordinates (``pk`` its DB id; ``building`` the Building DB id,
+    if any)."""
 
     id: str
     kind: str
@@ -71,6 +72,7 @@ class FacilitySite:
     substance: str
     inventory_kg: float | None
     building: int | None
+    pk: int
 
 
 def metric_epsg(town: Town) -> int:
@@ -242,6 +244,7 @@ def town_facilities(town: Town) -> list[FacilitySite]:
             f.substance,
             f.inventory_kg,
             f.building_id,
+            f.pk,
         )
         for f, p in zip(rows, xy, strict=True)
     ]

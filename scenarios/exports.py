@@ -17,6 +17,7 @@ import shapely
 
 from scenarios.models import ScenarioRun
 from scenarios.pipeline import run_directory
+from scenarios.steps.hazard import SITE_KINDS
 from twin.models import Building
 
 Layer = Literal["hazard", "buildings"]
@@ -51,15 +52,12 @@ def run_layer_write(
 
 def _hazard(folder: Path) -> gpd.GeoDataFrame:
     with np.load(folder / "hazard.npz") as h:
-        kinds = np.concatenate(
-            [np.full(h[f"{k}_id"].size, k) for k in ("building", "node", "link")]
-        )
-        ids = np.concatenate([h["building_id"], h["node_id"], h["link_id"]])
+        site_kinds = [k for k in SITE_KINDS if f"{k}_id" in h]  # runs before facilities: 3
+        kinds = np.concatenate([np.full(h[f"{k}_id"].size, k) for k in site_kinds])
+        ids = np.concatenate([h[f"{k}_id"] for k in site_kinds])
         columns = {"kind": kinds, "id": ids, "vs30_m_s": h["vs30_m_s"]}
         for measure in ("pga_g", "pgv_cm_s", "sa03_g", "sa10_g"):
-            values = np.concatenate(
-                [h[f"{k}_{measure}"] for k in ("building", "node", "link")], axis=1
-            )
+            values = np.concatenate([h[f"{k}_{measure}"] for k in site_kinds], axis=1)
             columns[f"median_{measure}"] = np.median(values, axis=0)
             columns[f"p84_{measure}"] = np.percentile(values, 84, axis=0)
         points = shapely.points(h["lon"], h["lat"])

@@ -20,6 +20,7 @@ from twin.engine.records import (
 from twin.models import (
     WGS84,
     Building,
+    Facility,
     LifelineNetwork,
     NetworkLink,
     NetworkNode,
@@ -142,6 +143,15 @@ def network_sites(town: Town) -> tuple[dict[str, NDArray[Any]], dict[str, NDArra
     links = NetworkLink.objects.filter(network__town=town).order_by("id").only("id", "path")
     link_rows = [(link.pk, *link.path.interpolate_normalized(0.5).coords[:2]) for link in links]
     return _id_lon_lat(node_rows), _id_lon_lat(link_rows)
+
+
+def facility_sites(town: Town) -> dict[str, NDArray[Any]]:
+    """Ids and lon/lat of every key facility of ``town`` (hazard sites of their own)."""
+    rows = [
+        (f.pk, f.location.x, f.location.y)
+        for f in Facility.objects.filter(town=town).order_by("id").only("id", "location")
+    ]
+    return _id_lon_lat(rows)
 
 
 def _id_lon_lat(rows: Sequence[tuple[float, ...]]) -> dict[str, NDArray[Any]]:

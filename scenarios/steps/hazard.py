@@ -1,4 +1,4 @@
-"""Hazard step: ground-motion fields at every building, network node and link midpoint."""
+"""Hazard step: ground-motion fields at every building, network node, link midpoint and facility."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ GMPES: dict[str, type[GroundMotionModel]] = {
 }
 # Hazus (FEMA 2003, eq. 4-9): PGV (in/s) = (386.4 / 2π) · SA(1.0 s) / 1.65, for GMPEs without PGV.
 PGV_FROM_SA1_CM_S = 386.4 / (2 * np.pi) / 1.65 * 2.54
+#: Site kinds of the hazard arrays, in the order of their columns (``<kind>_id``, ``<kind>_pga_g``...).
+SITE_KINDS = ("building", "node", "link", "facility")
 
 
 def rupture_of(scenario: Scenario) -> PointSource | FiniteRupture:
@@ -50,13 +52,23 @@ def hazard_step(ctx: RunContext) -> dict[str, float]:
     if not buildings.ids:
         raise StepFailed(f"town '{ctx.town.slug}' has no building the analyses can use")
     nodes, links = twin_selectors.network_sites(ctx.town)
-    lon = np.concatenate([buildings.coordinates()[0], nodes["lon"], links["lon"]])
-    lat = np.concatenate([buildings.coordinates()[1], nodes["lat"], links["lat"]])
+    facilities = twin_selectors.facility_sites(ctx.town)
+    lon = np.concatenate(
+        [buildings.coordinates()[0], nodes["lon"], links["lon"], facilities["lon"]]
+    )
+    lat = np.concatenate(
+        [buildings.coordinates()[1], nodes["lat"], links["lat"], facilities["lat"]]
+    )
     vs30 = _within_model_range(ctx, twin_selectors.vs30_at(ctx.town, lon, lat))
     ctx.progress(0.2, f"{lon.size} sites")
     pga, pgv, sa03, sa10 = _fields(ctx, Sites(lon, lat, vs30))
-    b, n = len(buildings.ids), nodes["id"].size
-    split = {"building": slice(0, b), "node": slice(b, b + n), "link": slice(b + n, None)}
+    ends = np.cumsum(
+        [len(buildings.ids), nodes["id"].size, links["id"].size, facilities["id"].size]
+    )
+    split = {
+        kind: slice(start, end)
+        for kind, start, end in zip(SITE_KINDS, (0, *ends[:-1]), ends, strict=True)
+    }
     arrays = {
         f"{kind}_{name}": values[:, part]
         for kind, part in split.items()
@@ -67,6 +79,7 @@ def hazard_step(ctx: RunContext) -> dict[str, float]:
         building_id=np.asarray(buildings.ids),
         node_id=nodes["id"],
         link_id=links["id"],
+        facility_id=facilities["id"],
         vs30_m_s=vs30,
         lon=lon,
         lat=lat,

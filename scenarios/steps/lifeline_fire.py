@@ -10,7 +10,7 @@ one realisation.
   substations), the road graph without blocked links, engines from the fire stations.
   A town without water fights fires with ``NO_HYDRANT_WATER_FRACTION`` (tankers only).
 * Chemicals: every ``hazchem_site`` gets a damage state from the anchored on-ground steel
-  tank fragility (Hazus PW.ST.G.S.A) at the PGA of its nearest building; damaged sites
+  tank fragility (Hazus PW.ST.G.S.A) at the PGA of its own site; damaged sites
   release (:mod:`lifelines.engine.chemical`) under the scenario's wind with a
   Pasquill–Gifford class from the time of day.
 """
@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
 
 from lifelines import selectors
 from lifelines.engine.buildings import BuildingArrays, building_arrays
@@ -240,11 +239,10 @@ def chemical_realisation(
     """Releases of damaged chemical sites and the exposure of every building."""
     n = len(town.states)
     level, ppm, arrival = np.zeros(n, np.int64), np.zeros(n), np.full(n, np.inf)
-    sites, xy = town.facility_xy("hazchem_site")
+    sites = [f for f in town.facilities if f.kind == "hazchem_site"]
     if not sites:
         return ChemicalResult(level, ppm, arrival, (), ())
-    _, nearest = cKDTree(town.arrays.xy_m).query(xy)
-    pga = town.hazard["building_pga_g"][r, np.atleast_1d(nearest)]
+    pga = town.hazard["facility_pga_g"][r, town.column("facility", np.array([s.pk for s in sites]))]
     states = sample_component_damage(
         ["tank"] * len(sites), pga, seed=seed(base_seed, r, "chemical")
     )

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import numpy as np
 import pytest
+from django.contrib.gis.geos import Point
 from django.utils import timezone
 
 from scenarios import services
@@ -16,6 +18,7 @@ from scenarios.models import Scenario, ScenarioRun
 from scenarios.pipeline import RunContext, StepFailed, run_directory
 from scenarios.steps.buildings import buildings_step
 from scenarios.steps.hazard import hazard_step
+from twin.models import Facility
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +56,27 @@ def test_the_same_run_twice_is_byte_identical(scenario: Scenario) -> None:
         assert (run_directory(first) / name).read_bytes() == (
             run_directory(second) / name
         ).read_bytes()
+
+
+def test_facilities_are_hazard_sites_of_their_own(scenario: Scenario) -> None:
+    """A chemical tank 40 km east of the town gets the motion at its own site (weaker than at
+    any building, which are 10 km from the epicentre), not that of its nearest building."""
+    far = Facility.objects.create(
+        town=scenario.town,
+        kind="hazchem_site",
+        name="far tank farm",
+        location=Point(103.6 + 40 / 95.3, 31.0, srid=4326),  # ~40 km east at 31° N
+        substance="chlorine",
+        inventory_kg=1000.0,
+    )
+    run = execute(scenario)
+    with np.load(run_directory(run) / "hazard.npz") as h:
+        assert h["facility_id"].tolist() == [far.pk]
+        assert h["facility_pga_g"].shape == (8, 1)
+        facility = np.median(h["facility_pga_g"][:, 0])
+        buildings = np.median(h["building_pga_g"], axis=0)
+        assert h["lon"].size == h["vs30_m_s"].size == buildings.size + 1  # no networks here
+    assert facility < 0.5 * buildings.min()
 
 
 def test_a_failed_step_marks_the_run_failed_and_keeps_earlier_results(
