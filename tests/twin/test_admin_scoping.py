@@ -469,3 +469,20 @@ def test_superuser_sees_every_town(client: Client, world: World, model: type[Mod
     assert client.get(url(model, "change", world.rows[model]["B"][0])).status_code == 200
     if admin.site.get_model_admin(model).has_add_permission(response.wsgi_request):
         assert client.get(url(model, "add")).status_code == 200
+
+
+def test_town_member_command_makes_a_town_admin_who_can_use_the_admin(
+    client: Client, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.management import call_command
+
+    monkeypatch.setenv("NEW_PW", "s3cret-pw")
+    call_command("town_member", "carol", town=["alpha"], role="viewer", password_env="NEW_PW")
+    assert not User.objects.get(username="carol").is_staff
+    call_command("town_member", "carol", town=["alpha"], role="admin")
+    carol = User.objects.get(username="carol")
+    assert carol.is_staff and carol.check_password("s3cret-pw")
+    client.force_login(carol)
+    page = client.get(url(cim.Building, "changelist"))
+    assert page.status_code == 200
+    assert page.context["cl"].result_count == 2  # town A's two copies, none of B's three

@@ -1,4 +1,7 @@
-"""manage.py town_member USER --town SLUG [--role viewer|planner|admin] [--password-env VAR]"""
+"""manage.py town_member USER --town SLUG [--role viewer|planner|admin] [--password-env VAR]
+
+An admin of a town is made staff so they can use the town-scoped Django admin (docs/accounts.md).
+"""
 
 from __future__ import annotations
 
@@ -34,7 +37,9 @@ class Command(BaseCommand):
             if not password:
                 raise CommandError(f"${options['password_env']} is empty", returncode=REJECTED)
             user.set_password(password)
-            user.save()
+        if options["role"] == TownMembership.Role.ADMIN:
+            user.is_staff = True  # a town admin works in the (town-scoped) Django admin
+        user.save()
         for town in towns:
             TownMembership.objects.update_or_create(
                 user=user, town=town, defaults={"role": options["role"]}
