@@ -71,7 +71,7 @@ def main() -> None:
 
 
 def _import(gen, files, workers: int, timings: dict[str, float]) -> None:  # type: ignore[no-untyped-def]
-    from twin import services, towns
+    from twin import services, town_layers, towns
 
     town = towns._town_row(gen.profile)
     region = {"fortification_intensity": gen.profile.fortification_intensity}
@@ -93,11 +93,11 @@ def _import(gen, files, workers: int, timings: dict[str, float]) -> None:  # typ
     timings["parse IFC (waiting, parallel)"] = parse_s
     timings["write buildings to DB"] = write_s
     print(f"  parse + write wall time {time.perf_counter() - t0:.1f} s with {workers} workers")
-    plane = towns.plane_of(gen.profile)
+    plane = town_layers.plane_of(gen.profile)
     t = time.perf_counter()
-    towns.write_networks(town, gen.networks, plane)
-    towns.write_facilities(town, gen.facilities, plane)
-    towns.write_site_zones(town, gen.site_zones, plane)
+    town_layers.write_networks(town, gen.networks, plane)
+    town_layers.write_facilities(town, gen.facilities, plane)
+    town_layers.write_site_zones(town, gen.site_zones, plane)
     timings["networks, facilities, zones"] = time.perf_counter() - t
 
 

@@ -15,7 +15,8 @@ from tests.external import EXTERNAL, needs_external
 from twin.engine.ifc.extrusion import ExtrusionReader
 from twin.engine.ifc.geometry import _iterate, _summarise
 from twin.engine.ifc.reader import read_ifc
-from twin.engine.ifc.town_writer import global_id, write_town_ifc
+from twin.engine.ifc.step_text import global_id
+from twin.engine.ifc.town_writer import write_town_ifc
 from twin.engine.records import CimImportError
 from twin.engine.towns.buildings import hazus_code
 from twin.engine.towns.generate import generate_town

@@ -25,19 +25,27 @@ Geometry is ``IfcExtrudedAreaSolid`` of ``IfcRectangleProfileDef`` (one shared
 :data:`TWIN_PSET`) with the attributes IFC has no standard place for; the reader maps them
 onto the building record (docs/towns.md). GlobalIds are hashes of ``IfcBuildingSpec.key``, so
 the bytes depend only on the inputs.
+
+This module is the building layout; the STEP text itself (encoding, header, units, project and
+site, property sets) is written by :mod:`twin.engine.ifc.step_text`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import ifcopenshell.guid
-
-from twin.engine.ifc.units import degrees_to_dms
+from twin.engine.ifc.step_text import (
+    PropertyValue,
+    StepLines,
+    global_id,
+    project_and_site,
+    real,
+    refs,
+    string,
+)
 
 TWIN_PSET = "TwinCIM"
 SPINE_MIN_WIDTH_M = 12.0
@@ -76,124 +84,7 @@ class IfcBuildingSpec:
     occupancy: str | None = None
     year: int | None = None
     terrain_elevation_m: float = 0.0
-    properties: dict[str, str | float | int | bool] = field(default_factory=dict)
-
-
-def global_id(key: str) -> str:
-    """A stable IFC GlobalId (22 characters) derived from ``key``."""
-    return str(
-        ifcopenshell.guid.compress(hashlib.blake2b(key.encode(), digest_size=16).hexdigest())
-    )
-
-
-def _real(value: float) -> str:
-    text = repr(float(value))
-    if "e" in text or "E" in text:
-        return f"{float(value):.10E}"
-    return text if "." in text else text + "."
-
-
-def _text(value: str) -> str:
-    out = []
-    for ch in value:
-        if ch == "'":
-            out.append("''")
-        elif ch == "\\":
-            out.append("\\\\")
-        elif 32 <= ord(ch) < 127:
-            out.append(ch)
-        else:
-            out.append(f"\\X2\\{ord(ch):04X}\\X0\\" if ord(ch) < 0x10000 else "?")
-    return "'" + "".join(out) + "'"
-
-
-def _refs(ids: Iterable[int]) -> str:
-    return "(" + ",".join(f"#{i}" for i in ids) + ")"
-
-
-class _Step:
-    """Accumulates numbered STEP entity lines."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.materials: dict[str, int] = {}
-        self.z_dir = self.x_dir = self.site = 0
-
-    def add(self, entity: str, args: str) -> int:
-        self.lines.append(f"#{len(self.lines) + 1}={entity}({args});")
-        return len(self.lines)
-
-    def point(self, x: float, y: float, z: float | None = None) -> int:
-        coords = (x, y) if z is None else (x, y, z)
-        return self.add("IFCCARTESIANPOINT", "(" + ",".join(_real(c) for c in coords) + ")")
-
-    def placement(
-        self, parent: int | None, xyz: tuple[float, float, float], ref: int | None
-    ) -> int:
-        axis = self.add(
-            "IFCAXIS2PLACEMENT3D",
-            f"#{self.point(*xyz)},{'#' + str(self.z_dir) if ref else '$'},"
-            f"{'#' + str(ref) if ref else '$'}",
-        )
-        return self.add("IFCLOCALPLACEMENT", f"{'#' + str(parent) if parent else '$'},#{axis}")
-
-    def material(self, name: str, category: str) -> int:
-        if name not in self.materials:
-            self.materials[name] = self.add("IFCMATERIAL", f"{_text(name)},$,{_text(category)}")
-        return self.materials[name]
-
-
-def _category(material: str) -> str:
-    lowered = material.lower()
-    for word in ("concrete", "steel", "masonry", "brick", "timber", "wood"):
-        if word in lowered:
-            return {"brick": "masonry", "wood": "timber"}.get(word, word)
-    return "other"
-
-
-def _header(file_name: str) -> str:
-    return (
-        "ISO-10303-21;\nHEADER;\nFILE_DESCRIPTION(('ViewDefinition [DesignTransferView]'),'2;1');\n"
-        f"FILE_NAME({_text(file_name)},'2000-01-01T00:00:00',('twin'),('twin'),"
-        "'twin.engine.ifc.town_writer','twin','');\nFILE_SCHEMA(('IFC4'));\nENDSEC;\nDATA;\n"
-    )
-
-
-def _project(s: _Step, name: str, latitude_deg: float, longitude_deg: float) -> tuple[int, int]:
-    """Units, contexts, project and site; returns (body context id, site placement id)."""
-    units = [
-        s.add("IFCSIUNIT", f"*,.{kind}.,$,.{unit}.")
-        for kind, unit in (
-            ("LENGTHUNIT", "METRE"),
-            ("AREAUNIT", "SQUARE_METRE"),
-            ("VOLUMEUNIT", "CUBIC_METRE"),
-            ("PLANEANGLEUNIT", "RADIAN"),
-        )
-    ]
-    assignment = s.add("IFCUNITASSIGNMENT", _refs(units))
-    s.z_dir = s.add("IFCDIRECTION", "(0.,0.,1.)")
-    s.x_dir = s.add("IFCDIRECTION", "(1.,0.,0.)")
-    world = s.add("IFCAXIS2PLACEMENT3D", f"#{s.point(0.0, 0.0, 0.0)},$,$")
-    north = s.add("IFCDIRECTION", "(0.,1.)")
-    model = s.add("IFCGEOMETRICREPRESENTATIONCONTEXT", f"$,'Model',3,1.E-05,#{world},#{north}")
-    body = s.add(
-        "IFCGEOMETRICREPRESENTATIONSUBCONTEXT", f"'Body','Model',*,*,*,*,#{model},$,.MODEL_VIEW.,$"
-    )
-    project = s.add(
-        "IFCPROJECT",
-        f"{_text(global_id(name + ':project'))},$,{_text(name)},$,$,$,$,(#{model}),#{assignment}",
-    )
-    site_placement = s.placement(None, (0.0, 0.0, 0.0), None)
-    lat = "(" + ",".join(str(v) for v in degrees_to_dms(latitude_deg)) + ")"
-    lon = "(" + ",".join(str(v) for v in degrees_to_dms(longitude_deg)) + ")"
-    site = s.add(
-        "IFCSITE",
-        f"{_text(global_id(name + ':site'))},$,{_text(name)},$,$,#{site_placement},$,$,"
-        f".ELEMENT.,{lat},{lon},0.,$,$",
-    )
-    s.add("IFCRELAGGREGATES", f"{_text(global_id(name + ':rel-site'))},$,$,$,#{project},(#{site})")
-    s.site = site
-    return body, site_placement
+    properties: dict[str, PropertyValue] = field(default_factory=dict)
 
 
 @dataclass
@@ -210,15 +101,15 @@ class _Shape:
 
 
 def _shape(
-    s: _Step, body: int, size: tuple[float, float], depth: float, ifc_class: str, material: str
+    s: StepLines, body: int, size: tuple[float, float], depth: float, ifc_class: str, material: str
 ) -> _Shape:
     """Rectangle ``size`` (x, y) centred on the element origin, extruded ``depth`` up (m)."""
     origin2d = s.add("IFCAXIS2PLACEMENT2D", f"#{s.point(0.0, 0.0)},$")
     profile = s.add(
-        "IFCRECTANGLEPROFILEDEF", f".AREA.,$,#{origin2d},{_real(size[0])},{_real(size[1])}"
+        "IFCRECTANGLEPROFILEDEF", f".AREA.,$,#{origin2d},{real(size[0])},{real(size[1])}"
     )
     position = s.add("IFCAXIS2PLACEMENT3D", f"#{s.point(0.0, 0.0, 0.0)},$,$")
-    solid = s.add("IFCEXTRUDEDAREASOLID", f"#{profile},#{position},#{s.z_dir},{_real(depth)}")
+    solid = s.add("IFCEXTRUDEDAREASOLID", f"#{profile},#{position},#{s.z_dir},{real(depth)}")
     rep = s.add("IFCSHAPEREPRESENTATION", f"#{body},'Body','SweptSolid',(#{solid})")
     pds = s.add("IFCPRODUCTDEFINITIONSHAPE", f"$,$,(#{rep})")
     volume = size[0] * size[1] * depth
@@ -256,7 +147,7 @@ def _grid(length: float, bay: float) -> list[float]:
 
 
 def _layout_shapes(
-    s: _Step, body: int, b: IfcBuildingSpec
+    s: StepLines, body: int, b: IfcBuildingSpec
 ) -> list[tuple[_Shape, list[tuple[float, float, float]]]]:
     """Element shapes of one storey and their (x, y, z offset) positions in the building."""
     h, t, ts = b.storey_height_m, b.wall_thickness_m, b.slab_thickness_m
@@ -294,43 +185,24 @@ def _layout_shapes(
     return out
 
 
-def _value(value: str | float | int | bool) -> str:
-    if isinstance(value, bool):
-        return f"IFCBOOLEAN(.{'T' if value else 'F'}.)"
-    if isinstance(value, int):
-        return f"IFCINTEGER({value})"
-    if isinstance(value, float):
-        return f"IFCREAL({_real(value)})"
-    return f"IFCLABEL({_text(str(value))})"
+def _category(material: str) -> str:
+    lowered = material.lower()
+    for word in ("concrete", "steel", "masonry", "brick", "timber", "wood"):
+        if word in lowered:
+            return {"brick": "masonry", "wood": "timber"}.get(word, word)
+    return "other"
 
 
-def _pset(
-    s: _Step, gid: str, name: str, values: dict[str, str | float | int | bool], target: int
-) -> None:
-    props = [
-        s.add("IFCPROPERTYSINGLEVALUE", f"{_text(k)},$,{_value(v)},$")
-        for k, v in values.items()
-        if v is not None
-    ]
-    pset = s.add(
-        "IFCPROPERTYSET", f"{_text(global_id(gid + ':' + name))},$,{_text(name)},$,{_refs(props)}"
-    )
-    s.add(
-        "IFCRELDEFINESBYPROPERTIES",
-        f"{_text(global_id(gid + ':rel:' + name))},$,$,$,(#{target}),#{pset}",
-    )
-
-
-def _building(s: _Step, body: int, site_placement: int, b: IfcBuildingSpec) -> int:
+def _building(s: StepLines, body: int, site_placement: int, b: IfcBuildingSpec) -> int:
     """Write one building with its storeys, elements, quantities, materials and psets."""
     gid = global_id(b.key)
     angle = math.radians(b.rotation_deg)
-    ref = s.add("IFCDIRECTION", f"({_real(math.cos(angle))},{_real(math.sin(angle))},0.)")
+    ref = s.add("IFCDIRECTION", f"({real(math.cos(angle))},{real(math.sin(angle))},0.)")
     placement = s.placement(site_placement, (b.x_m, b.y_m, 0.0), ref)
     building = s.add(
         "IFCBUILDING",
-        f"{_text(gid)},$,{_text(b.name)},$,$,#{placement},$,$,.ELEMENT.,0.,"
-        f"{_real(b.terrain_elevation_m)},$",
+        f"{string(gid)},$,{string(b.name)},$,$,#{placement},$,$,.ELEMENT.,0.,"
+        f"{real(b.terrain_elevation_m)},$",
     )
     shapes = _layout_shapes(s, body, b)
     storeys = []
@@ -339,8 +211,8 @@ def _building(s: _Step, body: int, site_placement: int, b: IfcBuildingSpec) -> i
         storey_placement = s.placement(placement, (0.0, 0.0, elevation), None)
         storey = s.add(
             "IFCBUILDINGSTOREY",
-            f"{_text(global_id(b.key + f':s{i}'))},$,{_text(f'Storey {i}')},$,$,"
-            f"#{storey_placement},$,$,.ELEMENT.,{_real(elevation)}",
+            f"{string(global_id(b.key + f':s{i}'))},$,{string(f'Storey {i}')},$,$,"
+            f"#{storey_placement},$,$,.ELEMENT.,{real(elevation)}",
         )
         storeys.append(storey)
         contained = []
@@ -349,49 +221,49 @@ def _building(s: _Step, body: int, site_placement: int, b: IfcBuildingSpec) -> i
                 element_placement = s.placement(storey_placement, (x, y, z), None)
                 element = s.add(
                     shape.ifc_class,
-                    f"{_text(global_id(b.key + f':s{i}:{n}:{k}'))},$,$,$,$,#{element_placement},"
+                    f"{string(global_id(b.key + f':s{i}:{n}:{k}'))},$,$,$,$,#{element_placement},"
                     f"#{shape.representation},$,.{shape.predefined}.",
                 )
                 shape.elements.append(element)
                 contained.append(element)
         s.add(
             "IFCRELCONTAINEDINSPATIALSTRUCTURE",
-            f"{_text(global_id(b.key + f':s{i}:rel'))},$,$,$,{_refs(contained)},#{storey}",
+            f"{string(global_id(b.key + f':s{i}:rel'))},$,$,$,{refs(contained)},#{storey}",
         )
     s.add(
         "IFCRELAGGREGATES",
-        f"{_text(global_id(b.key + ':rel-s'))},$,$,$,#{building},{_refs(storeys)}",
+        f"{string(global_id(b.key + ':rel-s'))},$,$,$,#{building},{refs(storeys)}",
     )
     by_material: dict[str, list[int]] = {}
     for n, (shape, _) in enumerate(shapes):
         quantities = [
-            s.add(f"IFCQUANTITY{kind}", f"{_text(name)},$,$,{_real(value)},$")
+            s.add(f"IFCQUANTITY{kind}", f"{string(name)},$,$,{real(value)},$")
             for kind, name, value in shape.quantities
         ]
         qto = s.add(
             "IFCELEMENTQUANTITY",
-            f"{_text(global_id(b.key + f':q{n}'))},$,{_text(shape.qto_name)},$,$,"
-            f"{_refs(quantities)}",
+            f"{string(global_id(b.key + f':q{n}'))},$,{string(shape.qto_name)},$,$,"
+            f"{refs(quantities)}",
         )
         s.add(
             "IFCRELDEFINESBYPROPERTIES",
-            f"{_text(global_id(b.key + f':rq{n}'))},$,$,$,{_refs(shape.elements)},#{qto}",
+            f"{string(global_id(b.key + f':rq{n}'))},$,$,$,{refs(shape.elements)},#{qto}",
         )
         by_material.setdefault(shape.material, []).extend(shape.elements)
     for name, elements in sorted(by_material.items()):
         s.add(
             "IFCRELASSOCIATESMATERIAL",
-            f"{_text(global_id(b.key + ':m:' + name))},$,$,$,{_refs(elements)},"
+            f"{string(global_id(b.key + ':m:' + name))},$,$,$,{refs(elements)},"
             f"#{s.material(name, _category(name))}",
         )
-    common: dict[str, str | float | int | bool] = {"NumberOfStoreys": b.storeys}
+    common: dict[str, PropertyValue] = {"NumberOfStoreys": b.storeys}
     if b.occupancy:
         common["OccupancyType"] = b.occupancy
     if b.year:
         common["YearOfConstruction"] = str(b.year)
-    _pset(s, gid, "Pset_BuildingCommon", common, building)
+    s.property_set(gid, "Pset_BuildingCommon", common, building)
     if b.properties:
-        _pset(s, gid, TWIN_PSET, dict(b.properties), building)
+        s.property_set(gid, TWIN_PSET, dict(b.properties), building)
     return building
 
 
@@ -414,10 +286,8 @@ def write_town_ifc(
             raise ValueError(
                 f"{b.key}: unsupported building layout={b.layout!r} storeys={b.storeys}"
             )
-    s = _Step()
-    body, site_placement = _project(s, name, latitude_deg, longitude_deg)
+    s = StepLines()
+    body, site_placement = project_and_site(s, name, latitude_deg, longitude_deg)
     built = [_building(s, body, site_placement, b) for b in buildings]
-    s.add("IFCRELAGGREGATES", f"{_text(global_id(name + ':rel-b'))},$,$,$,#{s.site},{_refs(built)}")
-    target = Path(path)
-    text = _header(target.name) + "\n".join(s.lines) + "\nENDSEC;\nEND-ISO-10303-21;\n"
-    target.write_text(text, encoding="ascii")
+    s.add("IFCRELAGGREGATES", f"{string(global_id(name + ':rel-b'))},$,$,$,#{s.site},{refs(built)}")
+    s.write(Path(path), __name__)

@@ -23,7 +23,7 @@ import networkx as nx
 import numpy as np
 import shapely
 
-from twin.engine.ifc.town_writer import global_id
+from twin.engine.ifc.step_text import global_id
 from twin.engine.records import FacilityRecord, NetworkRecord, SiteZoneRecord
 from twin.engine.towns import grids, places
 from twin.engine.towns.buildings import (
