@@ -1,15 +1,18 @@
-"""Vectorised nonlinear time-history solver for many shear models x ground motions at once.
+"""Nonlinear time-history solver for many shear models x ground motions at once (compiled).
 
 Same mechanics as ``time_history`` (OpenSees): Newmark average acceleration (gamma 1/2, beta 1/4),
-full Newton iterations to ``||du||_2 < DISP_TOLERANCE_M``, Rayleigh damping ``a0 M + a1 K_init``
-(isolation layer excluded from the stiffness term), springs with the ``Steel01`` rule without
-isotropic hardening (bilinear kinematic hardening)::
+full Newton iterations to ``||du||_2 < DISP_TOLERANCE_M`` (at most ``MAX_ITERATIONS``) per system
+and step, Rayleigh damping ``a0 M + a1 K_init`` (isolation layer excluded from the stiffness term),
+springs with the ``Steel01`` rule without isotropic hardening (bilinear kinematic hardening)::
 
     f = clip(f_c + k0 (d - d_c), b k0 d - (1 - b) fy, b k0 d + (1 - b) fy)
 
-so results agree with OpenSees to solver tolerance. Systems are stacked along the last axis
-(arrays are (n_dof, B)); each Newton iteration solves B tridiagonal systems with the Thomas
-algorithm. Initial conditions u = v = a = 0 as in OpenSees' Newmark.
+so results agree with OpenSees to solver tolerance. Initial conditions u = v = a = 0 as in
+OpenSees' Newmark; the spring tangent is k0 inside the band and b k0 on a bound, and a step's first
+Newton iteration uses the tangent of the last converged state, as ``Steel01`` does. This module
+packs the models and motions into arrays and unpacks the peaks; the integration itself is the
+numba kernel ``batch_kernel.integrate_pairs`` (one system per loop pass, so each system stops
+iterating when it has converged).
 
 References
 ----------
@@ -19,7 +22,6 @@ Newmark NM (1959). A method of computation for structural dynamics. ASCE J. Eng.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,14 +30,9 @@ from numpy.typing import NDArray
 
 from structures.engine.response.inputs import GroundMotion
 from structures.engine.response.shear_model import ShearModel
-from structures.engine.response.time_history import (
-    DISP_TOLERANCE_M,
-    MAX_ITERATIONS,
-    NEWMARK_BETA,
-    NEWMARK_GAMMA,
-)
 
 F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,143 +61,105 @@ class BatchResult:
 
 
 @dataclass(frozen=True, slots=True)
-class _Group:
-    """Stacked parameters of B systems with the same DOF count (arrays (n, B))."""
+class PackedModels:
+    """Shear models as padded arrays, the layout ``integrate_pairs`` reads.
 
-    m: F64
-    k0: F64
-    bk0: F64
-    fy1b: F64
-    kdamp: F64
-    a0: F64
-    a1: F64
+    Attributes
+    ----------
+    springs : NDArray[np.float64]
+        (n_models, 5, max DOFs): mass (kg), k0 (N/m), b k0 (N/m), (1 - b) fy (N, ``inf`` when
+        elastic), k0 in the stiffness-proportional damping (N/m); zero padding.
+    rayleigh : NDArray[np.float64]
+        (n_models, 2) Rayleigh a0 (1/s) and a1 (s).
+    n_dof : NDArray[np.int64]
+        (n_models,) DOF count.
+    """
+
+    springs: F64
+    rayleigh: F64
+    n_dof: I64
 
 
-def _stack(models: Sequence[ShearModel]) -> _Group:
-    col = lambda f: np.stack([f(x) for x in models], axis=1)  # noqa: E731
-    k0 = col(lambda x: x.k0_n_m)
-    b = col(lambda x: x.hardening)
-    fy = col(lambda x: x.fy_n)
+def _padded(models: Sequence[ShearModel], field: str, width: int) -> F64:
+    """(n_models, width) array of a per-DOF field of the models, zero-padded on the right."""
+    n = np.array([x.n_dof for x in models], dtype=np.int64)
+    out = np.zeros((len(models), width))
+    if len(models):
+        mask = np.arange(width) < n[:, None]
+        out[mask] = np.concatenate([getattr(x, field) for x in models])
+    return out
+
+
+def pack_models(models: Sequence[ShearModel]) -> PackedModels:
+    """Pad the models' spring and mass properties to the largest DOF count."""
+    width = max((x.n_dof for x in models), default=1)
+    k0 = _padded(models, "k0_n_m", width)
+    b = _padded(models, "hardening", width)
+    fy = _padded(models, "fy_n", width)
     with np.errstate(invalid="ignore"):
         fy1b = np.where(np.isfinite(fy), fy * (1.0 - b), np.inf)
-    return _Group(
-        col(lambda x: x.masses_kg),
-        k0,
-        b * k0,
-        fy1b,
-        k0 * col(lambda x: x.damped_stiffness_mask),
-        np.array([x.rayleigh[0] for x in models]),
-        np.array([x.rayleigh[1] for x in models]),
-    )
+    damped = k0.copy()
+    damped[[x.isolated for x in models], 0] = 0.0  # isolation layer: no stiffness damping
+    springs = np.stack([_padded(models, "masses_kg", width), k0, b * k0, fy1b, damped], axis=1)
+    rayleigh = np.array([x.rayleigh for x in models], dtype=np.float64).reshape(-1, 2)
+    return PackedModels(springs, rayleigh, np.array([x.n_dof for x in models], dtype=np.int64))
 
 
-def _below(x: F64) -> F64:
-    """x[i-1] with 0 below the first row."""
-    out = np.zeros_like(x)
-    out[1:] = x[:-1]
-    return out
+@dataclass(frozen=True, slots=True)
+class PackedMotions:
+    """Distinct ground motions laid end to end, the layout ``integrate_pairs`` reads.
 
-
-def _above(x: F64) -> F64:
-    """x[i+1] with 0 above the last row."""
-    out = np.zeros_like(x)
-    out[:-1] = x[1:]
-    return out
-
-
-def thomas(diag: F64, off: F64, rhs: F64) -> F64:
-    """Solve B symmetric tridiagonal systems (n, B): ``diag`` main, ``off`` (n-1, B) super/sub."""
-    n = diag.shape[0]
-    c = np.empty_like(off)
-    r = np.empty_like(rhs)
-    denom = diag[0]
-    r[0] = rhs[0] / denom
-    for i in range(1, n):
-        c[i - 1] = off[i - 1] / denom
-        denom = diag[i] - off[i - 1] * c[i - 1]
-        r[i] = (rhs[i] - off[i - 1] * r[i - 1]) / denom
-    for i in range(n - 2, -1, -1):
-        r[i] -= c[i] * r[i + 1]
-    return r
-
-
-def _springs(g: _Group, d: F64, dc: F64, fc: F64) -> tuple[F64, F64]:
-    """Steel01 (kinematic only) force and tangent for trial deformations ``d``."""
-    trial = fc + g.k0 * (d - dc)
-    upper = g.bk0 * d + g.fy1b
-    lower = g.bk0 * d - g.fy1b
-    f = np.maximum(np.minimum(trial, upper), lower)
-    kt = np.where((trial <= upper) & (trial >= lower), g.k0, g.bk0)
-    return f, kt
-
-
-@dataclass(slots=True)
-class _State:
-    u: F64
-    v: F64
-    a: F64
-    dc: F64
-    fc: F64
-
-
-def _step(g: _Group, s: _State, ag1: F64, dt: float) -> tuple[F64, F64, NDArray[np.bool_]]:
-    """One Newmark step with Newton iterations; returns (deformations, accel, converged)."""
-    c1, c2 = 1.0 / (NEWMARK_BETA * dt * dt), NEWMARK_GAMMA / (NEWMARK_BETA * dt)
-    c3, c4 = 1.0 / (NEWMARK_BETA * dt), 1.0 / (2.0 * NEWMARK_BETA) - 1.0
-    p = -g.m * ag1
-    u = s.u.copy()
-    ok = np.zeros(u.shape[1], dtype=bool)
-    for _ in range(MAX_ITERATIONS):
-        d = u - _below(u)
-        f, kt = _springs(g, d, s.dc, s.fc)
-        a_new = c1 * (u - s.u) - c3 * s.v - c4 * s.a
-        v_new = s.v + dt * ((1.0 - NEWMARK_GAMMA) * s.a + NEWMARK_GAMMA * a_new)
-        fint = f + g.a1 * g.kdamp * (v_new - _below(v_new))
-        res = p - g.m * (a_new + g.a0 * v_new) - (fint - _above(fint))
-        kspr = kt + c2 * g.a1 * g.kdamp
-        diag = kspr + _above(kspr) + (c1 + c2 * g.a0) * g.m
-        du = thomas(diag, -kspr[1:], res)
-        u += du
-        ok = np.sqrt(np.einsum("ij,ij->j", du, du)) < DISP_TOLERANCE_M
-        if ok.all():
-            break
-    d = u - _below(u)
-    s.fc, _ = _springs(g, d, s.dc, s.fc)
-    a_new = c1 * (u - s.u) - c3 * s.v - c4 * s.a
-    s.v = s.v + dt * ((1.0 - NEWMARK_GAMMA) * s.a + NEWMARK_GAMMA * a_new)
-    s.u, s.a, s.dc = u, a_new, d
-    return d, a_new, ok
-
-
-def integrate(
-    g: _Group, ag: F64, n_steps: NDArray[np.int64], dt: float
-) -> tuple[F64, F64, F64, NDArray[np.bool_]]:
-    """March B systems through ground accelerations ``ag`` (T, B) of ``n_steps`` steps each.
-
-    Returns peak |deformation| (n, B) in m, peak |absolute acceleration| (n, B) in m/s^2, final
-    displacements (n, B) and the converged flags (B,).
+    Attributes
+    ----------
+    ag : NDArray[np.float64]
+        All samples (m/s^2) of the distinct records, concatenated (no padding).
+    start, dt, n_steps : NDArray
+        (n_distinct,) offset of each record in ``ag``, its time step (s) and step count.
+    row_of : NDArray[np.int64]
+        (len(motions),) distinct record of each given motion (a motion object repeated in the
+        input, as when many buildings share a record, is stored once).
     """
-    n, b = g.m.shape
-    z = np.zeros((n, b))
-    s = _State(z.copy(), z.copy(), z.copy(), z.copy(), z.copy())
-    peak_d, peak_a, final = z.copy(), z.copy(), z.copy()
-    converged = np.ones(b, dtype=bool)
-    for k in range(int(n_steps.max())):
-        d, a, ok = _step(g, s, ag[k + 1], dt)
-        live = k < n_steps
-        peak_d = np.where(live, np.maximum(peak_d, np.abs(d)), peak_d)
-        peak_a = np.where(live, np.maximum(peak_a, np.abs(a + ag[k + 1])), peak_a)
-        converged &= ok | ~live
-        final = np.where(k == n_steps - 1, s.u, final)
-    return peak_d, peak_a, final, converged
+
+    ag: F64
+    start: I64
+    dt: F64
+    n_steps: I64
+    row_of: I64
+
+
+def pack_motions(motions: Sequence[GroundMotion]) -> PackedMotions:
+    """Concatenate the distinct motion objects' records."""
+    rows: dict[int, int] = {}
+    distinct: list[GroundMotion] = []
+    row_of = np.empty(len(motions), dtype=np.int64)
+    for j, g in enumerate(motions):
+        row = rows.setdefault(id(g), len(distinct))
+        if row == len(distinct):
+            distinct.append(g)
+        row_of[j] = row
+    sizes = np.array([g.acc_m_s2.size for g in distinct], dtype=np.int64)
+    start = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    records = [np.asarray(g.acc_m_s2, dtype=np.float64) for g in distinct]
+    ag = np.concatenate(records) if records else np.zeros(0)
+    dt = np.array([g.dt_s for g in distinct], dtype=np.float64)
+    return PackedMotions(ag, start, dt, sizes - 1, row_of)
 
 
 def _pairs(
     n_models: int, n_motions: int, pairs: Sequence[tuple[int, int]] | None
 ) -> NDArray[np.int64]:
     if pairs is None:
-        return np.array([(i, j) for i in range(n_models) for j in range(n_motions)], dtype=np.int64)
-    return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        grid = np.indices((n_models, n_motions), dtype=np.int64)
+        return grid.reshape(2, -1).T.copy()
+    idx = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    bad = (idx[:, 0] < 0) | (idx[:, 0] >= n_models) | (idx[:, 1] < 0) | (idx[:, 1] >= n_motions)
+    if bad.any():
+        k = int(np.argmax(bad))
+        raise ValueError(
+            f"pair {k} = ({idx[k, 0]}, {idx[k, 1]}) refers to no model/motion: there are "
+            f"{n_models} models and {n_motions} motions (indices start at 0)"
+        )
+    return idx
 
 
 def run_batch(
@@ -212,48 +171,83 @@ def run_batch(
 ) -> BatchResult:
     """Peak responses of building-motion ``pairs`` (default: every model with every motion).
 
-    Pairs are grouped by DOF count and motion time step and integrated ``chunk`` at a time.
-    Complexity O(P x T x n x iterations) in vectorised numpy.
+    Pairs are integrated by the compiled kernel ``chunk`` at a time (this bounds nothing but the
+    size of one kernel call; results do not depend on it). Models of any DOF count and motions of
+    any time step or length mix freely. Complexity O(P x T x n x Newton iterations); the first
+    call in a process loads (or, without a cache, compiles) the kernel.
+
+    Raises
+    ------
+    ValueError
+        When a pair names a model or motion that is not given, or ``chunk`` < 1.
     """
+    # numba is imported on first use, not with the package (~1 s that web processes never need)
+    from structures.engine.response.batch_kernel import integrate_pairs
+
+    if chunk < 1:
+        raise ValueError(f"chunk must be >= 1 pairs per kernel call, got {chunk}")
     idx = _pairs(len(models), len(motions), pairs)
-    p_count, width = idx.shape[0], max((m.n_storeys for m in models), default=0)
-    out = {k: np.full((p_count, width), np.nan) for k in ("drift", "acc", "res")}
-    iso = np.full(p_count, np.nan)
-    conv = np.ones(p_count, dtype=bool)
-    groups: dict[tuple[int, bool, float], list[int]] = defaultdict(list)
-    for p, (i, j) in enumerate(idx):
-        groups[(models[i].n_dof, models[i].isolated, motions[j].dt_s)].append(p)
-    for (_, _, dt), members in groups.items():
-        for start in range(0, len(members), chunk):
-            sel = np.array(members[start : start + chunk])
-            _run_chunk(models, motions, idx[sel], dt, sel, out, iso, conv)
-    return BatchResult(idx[:, 0], idx[:, 1], out["drift"], out["acc"], out["res"], iso, conv)
+    packed = pack_models(models)
+    records = pack_motions(motions)
+    motion_rows = records.row_of[idx[:, 1]]
+    p_count, width = idx.shape[0], packed.springs.shape[2]
+    peak_d, peak_a, final = (np.zeros((p_count, width)) for _ in range(3))
+    converged = np.ones(p_count, dtype=bool)
+    for start in range(0, p_count, chunk):
+        part = slice(start, start + chunk)
+        integrate_pairs(
+            packed.springs,
+            packed.rayleigh,
+            packed.n_dof,
+            np.ascontiguousarray(idx[part, 0]),
+            records.ag,
+            records.start,
+            records.dt,
+            records.n_steps,
+            motion_rows[part],
+            peak_d[part],
+            peak_a[part],
+            final[part],
+            converged[part],
+        )
+    return _result(models, idx, peak_d, peak_a, final, converged)
 
 
-def _run_chunk(
+def _result(
     models: Sequence[ShearModel],
-    motions: Sequence[GroundMotion],
     idx: NDArray[np.int64],
-    dt: float,
-    sel: NDArray[np.int64],
-    out: dict[str, F64],
-    iso: F64,
-    conv: NDArray[np.bool_],
-) -> None:
-    chunk_models = [models[i] for i in idx[:, 0]]
-    recs = [motions[j].acc_m_s2 for j in idx[:, 1]]
-    n_steps = np.array([r.size - 1 for r in recs], dtype=np.int64)
-    ag = np.zeros((int(n_steps.max()) + 1, len(recs)))
-    for c, r in enumerate(recs):
-        ag[: r.size, c] = r
-    g = _stack(chunk_models)
-    peak_d, peak_a, final, ok = integrate(g, ag, n_steps, dt)
-    first = chunk_models[0]
-    s, h = int(first.isolated), np.stack([x.heights_m for x in chunk_models], axis=1)
-    n = first.n_storeys
-    out["drift"][sel, :n] = (peak_d[s:] / h[s:]).T
-    out["acc"][sel, :n] = peak_a[s:].T
-    out["res"][sel, :n] = ((final - _below(final))[s:] / h[s:]).T
-    isolated = np.array([x.isolated for x in chunk_models])
-    iso[sel] = np.where(isolated, peak_d[0], np.nan)
-    conv[sel] = ok
+    peak_d: F64,
+    peak_a: F64,
+    final: F64,
+    converged: NDArray[np.bool_],
+) -> BatchResult:
+    """Storey drifts, floor accelerations and residual drifts from the per-DOF kernel outputs.
+
+    Column c of a pair's storey arrays is spring/DOF c + 1 of an isolated model (DOF 0 is the base
+    slab above the isolation layer) and DOF c of a fixed-base one; columns past its storeys are NaN.
+    """
+    width = peak_d.shape[1]
+    storeys = max((m.n_storeys for m in models), default=0)
+    model_of = idx[:, 0]
+    isolated = np.array([m.isolated for m in models], dtype=bool)[model_of]
+    n_storeys = np.array([m.n_storeys for m in models], dtype=np.int64)[model_of]
+    heights = _padded(models, "heights_m", width)[model_of]
+    cols = np.minimum(isolated[:, None] + np.arange(storeys), width - 1)
+    valid = np.arange(storeys) < n_storeys[:, None]
+    deformation = final.copy()
+    deformation[:, 1:] -= final[:, :-1]
+
+    def storey(x: F64) -> F64:
+        return np.where(valid, np.take_along_axis(x, cols, axis=1), np.nan)
+
+    h = storey(heights)
+    iso = np.where(isolated, peak_d[:, 0], np.nan)
+    return BatchResult(
+        model_of.copy(),
+        idx[:, 1].copy(),
+        storey(peak_d) / h,
+        storey(peak_a),
+        storey(deformation) / h,
+        iso,
+        converged,
+    )

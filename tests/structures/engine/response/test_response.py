@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +27,7 @@ from structures.engine.response.inputs import HAZUS_TYPES
 from structures.engine.response.tables import capacity_curve, defined_level
 
 CROSS_CHECK_RTOL = 0.01  # required: batch peak drift within 1 % of OpenSees
+SOLVER_AGREEMENT_RTOL = 1e-8  # measured 4.5e-12: same equations, same ||du|| < 1e-10 m test
 TYPES = [
     t for t in HAZUS_TYPES if t not in ("S5L", "S5M", "S5H", "C3L", "C3M", "C3H", "URML", "URMM")
 ]
@@ -114,7 +116,13 @@ def test_generated_script_reproduces_the_periods(tmp_path: Path) -> None:
 
 
 def test_batch_matches_opensees_on_200_buildings_and_motions(records: list[GroundMotion]) -> None:
-    """Required acceptance test: peak drift within 1 % of OpenSees on >= 200 pairs."""
+    """Required acceptance test: peak drift within 1 % of OpenSees on >= 200 pairs.
+
+    The pairs mix 1-4 storeys, 20 isolated buildings and three records (time steps 0.01 and
+    0.02 s, scaled 0.5-3x); most yield. Where OpenSees' plain Newton converges the batch solver
+    solves the same equations with the same stopping rule, so the agreement is far tighter than
+    1 % (``SOLVER_AGREEMENT_RTOL``).
+    """
     rng = np.random.default_rng(20240601)
     models = [shear_model_from_building(make(i, rng)) for i in range(200)]
     motions = []
@@ -126,11 +134,21 @@ def test_batch_matches_opensees_on_200_buildings_and_motions(records: list[Groun
     pairs = [(k, k) for k in range(200)]
     batch = run_batch(models, motions, pairs)
     assert batch.converged.all()
-    worst = 0.0
+    worst, yielded = 0.0, 0
     for k in range(200):
         ref = run_time_history(models[k], motions[k])
+        assert ref.strategy == "Newton"
         n = ref.peak_drift_ratio.size
         err = np.abs(batch.peak_drift_ratio[k, :n] / ref.peak_drift_ratio - 1).max()
         worst = max(worst, float(err))
         assert np.allclose(batch.peak_floor_acc_m_s2[k, :n], ref.peak_floor_acc_m_s2, rtol=0.01)
+        s = int(models[k].isolated)
+        deformation = batch.peak_drift_ratio[k, :n] * models[k].heights_m[s:]
+        yielded += int(np.any(deformation * models[k].k0_n_m[s:] > models[k].fy_n[s:]))
+        if models[k].isolated:
+            assert ref.peak_isolator_disp_m == pytest.approx(
+                batch.peak_isolator_disp_m[k], rel=0.01
+            )
+    assert sum(m.isolated for m in models) == 20 and yielded >= 100
     assert worst < CROSS_CHECK_RTOL
+    assert worst < SOLVER_AGREEMENT_RTOL
