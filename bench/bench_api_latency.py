@@ -4,7 +4,8 @@ Serves the prepared database with daphne on 127.0.0.1 (DEBUG off) and sends a bo
 of GET requests from ``--clients`` concurrent keep-alive connections, logged in as a viewer:
 GeoJSON pages of ``/api/towns/<town>/buildings/`` (``--page-size``, random pages), the 3D Tiles
 ``tileset.json`` and its tiles. Reports p50/p95/p99 and throughput per endpoint, plus the cold
-(first) tileset generation and one sequential download of the whole GeoJSON layer.
+(first) tileset generation and one sequential download of the whole GeoJSON layer, and the
+machine's load average (1, 5, 15 min) before and after: the numbers scale with it.
 
 Prepare once (4–15 min): TWIN_VAR_DIR=/tmp/bench-var DATABASE_URL=spatialite:////tmp/bench-var/twin.sqlite3
   .venv/bin/python manage.py migrate && ... manage.py build_demo_towns --only xiongan-rongdong
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import shutil
 import sys
@@ -88,6 +90,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     rng = random.Random(args.seed)
+    load_before = [round(x, 2) for x in os.getloadavg()]
     shutil.rmtree(args.var / "media" / "tiles" / args.town, ignore_errors=True)  # cold tiles
     with deployment(args.var, args.town) as url:
         cookie = session_cookie(url)
@@ -150,7 +153,17 @@ def main() -> None:
             results = load(url, cookie, paths, args.clients)
             rows.append(summary(name, results, time.perf_counter() - t))
         conn.close()
-    print(json.dumps({"clients": args.clients, "rows": rows}))
+    load_after = [round(x, 2) for x in os.getloadavg()]
+    print(
+        json.dumps(
+            {
+                "clients": args.clients,
+                "load_average_before": load_before,
+                "load_average_after": load_after,
+                "rows": rows,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

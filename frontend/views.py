@@ -1,5 +1,7 @@
 """Dashboard pages (thin: reads go through selectors and the API)."""
 
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -8,6 +10,8 @@ from django.urls import reverse
 
 from twin import selectors
 from twin.api.permissions import towns_of
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 @login_required
@@ -81,6 +85,8 @@ def compare(request: HttpRequest) -> HttpResponse:
         "events": suite.EVENTS,
     }
     if request.GET.get("town"):
+        if not SLUG.fullmatch(request.GET["town"]):  # NUL and the like never reach the query
+            raise Http404("no such town")
         town = get_object_or_404(towns_of(request.user), slug=request.GET["town"])
         try:
             pks = [int(request.GET.get(k, "")) for k in ("base", "variant")]

@@ -19,15 +19,15 @@ from twin.models import (
     Storey,
     Town,
 )
-from twin.vocabulary import NETWORK_KINDS
+from twin.vocabulary import BUILDING_ATTRIBUTES, NETWORK_KINDS
 
 M = TypeVar("M", bound=Model)
 
+#: Columns an upsert overwrites: the attributes without the conflict key ``global_id``, plus
+#: the footprint, ``isolated`` and the provenance/IFC detail (see ``BUILDING_ATTRIBUTES``).
 BUILDING_FIELDS = [
-    "name", "footprint", "height_m", "storeys_above_ground", "structural_system", "design_era",
-    "fortification_intensity", "occupancy", "floor_area_m2", "day_population",
-    "night_population", "replacement_cost", "isolated", "source", "source_file", "imputed",
-    "element_counts", "materials",
+    *(name for name in BUILDING_ATTRIBUTES if name != "global_id"),
+    "footprint", "isolated", "source_file", "imputed", "element_counts", "materials",
 ]  # fmt: skip
 STOREY_FIELDS = [
     "name", "index", "elevation_m", "height_m", "mass_kg", "floor_area_m2", "element_counts",

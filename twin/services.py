@@ -27,6 +27,7 @@ from twin.engine.records import (
 )
 from twin.models import WGS84, ImportRecord, Town
 from twin.reports import ImportReport
+from twin.vocabulary import BUILDING_ATTRIBUTES
 
 
 def town_get_or_create(*, slug: str, name: str = "", profile: str = "") -> Town:
@@ -321,7 +322,11 @@ def town_export(
     buildings = [selectors.building_record(b) for b in selectors.town_buildings(town)]
     written = [
         export.write_buildings(
-            buildings, directory / f"{town.slug}-buildings.{fmt}", fmt=fmt, epsg=target
+            buildings,
+            directory / f"{town.slug}-buildings.{fmt}",
+            fmt=fmt,
+            epsg=target,
+            columns=BUILDING_ATTRIBUTES,
         )
     ]
     for network in selectors.town_networks(town):

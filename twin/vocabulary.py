@@ -86,6 +86,36 @@ DESIGN_ERAS: dict[str, str] = {
 
 FORTIFICATION_INTENSITIES: tuple[float, ...] = (6.0, 7.0, 7.5, 8.0, 8.5, 9.0)
 
+#: The attributes of a building, in the order the API and the exports write them: the one
+#: list, each user adds or removes a documented few. All are stored columns of
+#: ``twin.Building`` (and fields of ``BuildingRecord``). ``global_id``, ``name`` and ``source``
+#: are read from the source file; the others are read when the source has them and derived
+#: otherwise by the imputation rules (``twin.engine.imputation.ATTRIBUTES``, in their own
+#: order), which record the rule in the building's ``imputed`` mapping. Not listed: the
+#: ``footprint`` geometry, which every user handles apart; ``isolated`` (stored, read by the
+#: analyses, not published); provenance and IFC detail (``source_file``, ``imputed``,
+#: ``element_counts``, ``materials``).
+#: Users: ``twin.api.serializers.BuildingSerializer`` (adds ``id`` and ``imputed``);
+#: ``twin.services.town_export``, which passes it as the ``columns`` of
+#: ``twin.engine.export.write_buildings`` (an engine may not import this module; rows add
+#: ``footprint_epsg`` and ``imputed``); ``twin.persist.BUILDING_FIELDS`` (drops the conflict key
+#: ``global_id``, adds the geometry, ``isolated`` and the provenance/IFC detail).
+BUILDING_ATTRIBUTES: tuple[str, ...] = (
+    "global_id",
+    "name",
+    "height_m",
+    "storeys_above_ground",
+    "structural_system",
+    "design_era",
+    "fortification_intensity",
+    "occupancy",
+    "floor_area_m2",
+    "day_population",
+    "night_population",
+    "replacement_cost",
+    "source",
+)
+
 NETWORK_KINDS: dict[str, str] = {
     "water": "Water supply",
     "gas": "Gas distribution",

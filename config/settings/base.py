@@ -105,6 +105,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
+    "EXCEPTION_HANDLER": "twin.api.errors.exception_handler",  # size guards in JSON, 404s in words
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Urban earthquake-resilience digital twin API",

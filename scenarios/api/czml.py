@@ -49,6 +49,16 @@ def footprints_of(town: Town, ids: np.ndarray) -> czml.Footprints:
     return czml.Footprints(rings, centroids, heights)
 
 
+def realisation_number(raw: str) -> int:
+    """The ``realisation`` query parameter as an index, or a ValidationError naming it."""
+    if not (raw.isascii() and raw.isdigit()):
+        message = f"give a realisation number, 0 or more (got {raw[:20]!r})"
+        raise ValidationError({"realisation": [message]})
+    if len(raw) > 9:  # no run has a billion realisations (and the cache file name stays short)
+        raise ValidationError({"realisation": [f"realisation {raw[:12]}... is out of range"]})
+    return int(raw)
+
+
 class RunCzmlMixin(TownScopedMixin):
     def run(self) -> ScenarioRun:
         return get_object_or_404(
@@ -75,7 +85,11 @@ class RunCzmlLayerView(RunCzmlMixin, APIView):
     permission_classes = [TownRolePermission]
 
     @extend_schema(
-        parameters=[OpenApiParameter("realisation", int, description="lifeline realisation")],
+        parameters=[
+            OpenApiParameter(
+                "realisation", {"type": "integer", "minimum": 0}, description="lifeline realisation"
+            )
+        ],
         responses={200: OpenApiTypes.OBJECT},
         operation_id="towns_runs_czml_layer",
     )
@@ -83,10 +97,7 @@ class RunCzmlLayerView(RunCzmlMixin, APIView):
         run = self.run()
         if layer not in czml.LAYERS:
             raise ValidationError({"layer": [f"unknown layer; choose from {list(czml.LAYERS)}"]})
-        try:
-            realisation = int(request.query_params.get("realisation", 0))
-        except ValueError as exc:
-            raise ValidationError({"realisation": ["must be an integer"]}) from exc
+        realisation = realisation_number(request.query_params.get("realisation", "0"))
         epoch = czml.epoch_for(run.created_at, run.scenario.time_of_day)
         try:
             path = czml.cached_layer(

@@ -24,10 +24,20 @@ from scenarios.models import Drill, DrillInject, ScenarioRun
 from twin.api.permissions import TownRolePermission, can_write
 from twin.api.views import TownScopedMixin
 
+MAX_RESCUE_TEAMS = 1000  # far above any town's urban search-and-rescue teams
+
 
 class DrillSerializer(serializers.ModelSerializer[Drill]):
     run = serializers.IntegerField(source="run_id", help_text="a succeeded run of this town")
-    rescue_teams = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    start_s = serializers.FloatField(
+        required=False,
+        min_value=0.0,
+        max_value=drills.MAX_DRILL_S,
+        help_text="drill start, seconds after the earthquake (within the 7-day horizon)",
+    )
+    rescue_teams = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_RESCUE_TEAMS
+    )
 
     class Meta:
         model = Drill

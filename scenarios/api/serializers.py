@@ -37,6 +37,15 @@ class ScenarioSerializer(serializers.ModelSerializer[Scenario]):
             "created_at",
         ]
         read_only_fields = ["id", "town", "created_at"]
+        # Ranges of the source and the fire weather (degrees, m/s): the rupture model divides
+        # by sin(dip), and angles outside them are a typo a planner should see at once.
+        extra_kwargs = {
+            "strike_deg": {"min_value": 0.0, "max_value": 360.0},
+            "dip_deg": {"min_value": 1.0, "max_value": 90.0},
+            "rake_deg": {"min_value": -180.0, "max_value": 180.0},
+            "wind_speed_m_s": {"min_value": 0.0, "max_value": 70.0},
+            "wind_from_deg": {"min_value": 0.0, "max_value": 360.0},
+        }
 
     def validate_epicentre(self, value: Any) -> Any:
         if value.geom_type != "Point" or not (-180 <= value.x <= 180 and -90 <= value.y <= 90):

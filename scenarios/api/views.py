@@ -82,17 +82,22 @@ class RunViewSet(TownScopedMixin, viewsets.ReadOnlyModelViewSet[ScenarioRun]):
         return ScenarioRun.objects.filter(scenario__town=self.town()).order_by("-created_at")
 
     @extend_schema(
-        parameters=[OpenApiParameter("offset", int, description="characters already read")],
+        parameters=[
+            OpenApiParameter(
+                "offset", {"type": "integer", "minimum": 0}, description="characters already read"
+            )
+        ],
         responses={200: dict},
     )
     @action(detail=True)
     def log(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The run's log from ``offset`` on (poll with the returned ``next``)."""
         run = self.get_object()
-        try:
-            offset = max(0, int(request.query_params.get("offset", 0)))
-        except ValueError:
-            return Response({"offset": ["must be an integer"]}, status=400)
+        raw = request.query_params.get("offset", "0")
+        if not (raw.isascii() and raw.isdigit()):
+            message = f"give the number of characters already read, 0 or more (got {raw[:20]!r})"
+            return Response({"offset": [message]}, status=400)
+        offset = int(raw) if len(raw) < 19 else len(run.log)  # 19+ digits: beyond any log
         return Response({"text": run.log[offset:], "next": len(run.log), "status": run.status})
 
     @extend_schema(request=None, responses={202: s.RunSerializer})
@@ -107,7 +112,7 @@ class RunViewSet(TownScopedMixin, viewsets.ReadOnlyModelViewSet[ScenarioRun]):
         return Response(s.RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses={200: s.ScoreSerializer(many=True)})
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)  # one list, no pages (nor a ``page`` parameter)
     def scores(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Indicator scores of the run, with lineage."""
         run = self.get_object()

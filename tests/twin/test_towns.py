@@ -16,7 +16,12 @@ from twin.engine.records import CimImportError
 from twin.engine.towns.profile import load_profile, profile_slugs
 from twin.engine.towns.water import check_service, wntr_model
 from twin.models import Building, Facility, ImportRecord, SiteZone, Town
-from twin.vocabulary import DESIGN_ERAS, HAZUS_BUILDING_TYPES, HAZUS_OCCUPANCIES
+from twin.vocabulary import (
+    BUILDING_ATTRIBUTES,
+    DESIGN_ERAS,
+    HAZUS_BUILDING_TYPES,
+    HAZUS_OCCUPANCIES,
+)
 
 SIZE = 0.01
 SLUGS = profile_slugs()
@@ -57,21 +62,7 @@ def built(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore
 def _checksum() -> str:
     """Digest of every attribute of every building, facility and zone of the ten towns."""
     digest = hashlib.sha256()
-    fields = [
-        "global_id",
-        "footprint",
-        "height_m",
-        "storeys_above_ground",
-        "structural_system",
-        "design_era",
-        "fortification_intensity",
-        "occupancy",
-        "floor_area_m2",
-        "day_population",
-        "night_population",
-        "replacement_cost",
-        "isolated",
-    ]
+    fields = [*BUILDING_ATTRIBUTES, "footprint", "isolated"]
     for row in Building.objects.filter(town__slug__in=SLUGS).order_by("town__slug", "global_id"):
         digest.update(repr([str(getattr(row, f)) for f in fields]).encode())
     for f in Facility.objects.filter(town__slug__in=SLUGS).order_by("town__slug", "name"):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pyproj
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from twin.models import Building, Facility, LifelineNetwork, NetworkLink, NetworkNode, Storey, Town
+from twin.vocabulary import BUILDING_ATTRIBUTES
 
 
 class TownSerializer(serializers.ModelSerializer[Town]):
@@ -20,28 +22,15 @@ class StoreySerializer(serializers.ModelSerializer[Storey]):
         fields = ["index", "name", "elevation_m", "height_m", "mass_kg", "floor_area_m2", "basis"]
 
 
+# A building as a GeoJSON feature: ``id``, the footprint, the attributes and ``imputed``. The
+# list endpoint writes the same features without this class (``twin.api.features``); the detail
+# endpoint and the OpenAPI schema use it. (No docstring: it would become the schema's text.)
 class BuildingSerializer(GeoFeatureModelSerializer):
     class Meta:
         model = Building
         geo_field = "footprint"
         id_field = "id"
-        fields = [
-            "id",
-            "global_id",
-            "name",
-            "height_m",
-            "storeys_above_ground",
-            "structural_system",
-            "design_era",
-            "fortification_intensity",
-            "occupancy",
-            "floor_area_m2",
-            "day_population",
-            "night_population",
-            "replacement_cost",
-            "source",
-            "imputed",
-        ]
+        fields = ["id", *BUILDING_ATTRIBUTES, "imputed"]
 
 
 class BuildingDetailSerializer(BuildingSerializer):
@@ -89,4 +78,14 @@ class ImportUploadSerializer(serializers.Serializer[dict[str, object]]):
     validate_only = serializers.BooleanField(default=False)
     lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
     lon = serializers.FloatField(required=False, min_value=-180, max_value=180)
-    epsg = serializers.IntegerField(required=False, min_value=1)
+    epsg = serializers.IntegerField(required=False, min_value=1, max_value=999999)
+
+    def validate_epsg(self, value: int) -> int:
+        """An EPSG code PROJ knows (e.g. 4326, 32648, 4547), so the import can transform."""
+        try:
+            pyproj.CRS.from_epsg(value)
+        except pyproj.exceptions.CRSError as exc:
+            raise serializers.ValidationError(
+                f"EPSG:{value} is not a known coordinate system"
+            ) from exc
+        return value

@@ -13,24 +13,21 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework_gis.filters import InBBoxFilter
-from rest_framework_gis.pagination import GeoJsonPagination
+from rest_framework.settings import api_settings
 
 from twin import services
+from twin.api import features
 from twin.api import serializers as s
+from twin.api.filters import InBBoxFilter  # in_bbox checked: finite lon/lat, min <= max
+from twin.api.pagination import FeaturePagination
 from twin.api.permissions import TownRolePermission, can_write, towns_of
 from twin.engine.placement import LocalPlane
 from twin.engine.records import CimImportError
 from twin.models import Building, Facility, LifelineNetwork, NetworkLink, NetworkNode, Town
 from twin.reports import ImportReport
-
-
-class FeaturePagination(GeoJsonPagination):
-    page_size = 1000
-    page_size_query_param = "page_size"
-    max_page_size = 10000
 
 
 class TownViewSet(viewsets.ReadOnlyModelViewSet[Town]):
@@ -71,6 +68,10 @@ class BuildingViewSet(TownScopedMixin, viewsets.ReadOnlyModelViewSet[Building]):
 
     permission_classes = [TownRolePermission]
     pagination_class = FeaturePagination
+    renderer_classes = [
+        features.FeaturesRenderer if renderer is JSONRenderer else renderer
+        for renderer in api_settings.DEFAULT_RENDERER_CLASSES
+    ]
     filter_backends = [InBBoxFilter, django_filters.rest_framework.DjangoFilterBackend]
     bbox_filter_field = "footprint"
     bbox_filter_include_overlapping = True
@@ -81,6 +82,17 @@ class BuildingViewSet(TownScopedMixin, viewsets.ReadOnlyModelViewSet[Building]):
 
     def get_serializer_class(self) -> type[Any]:
         return s.BuildingDetailSerializer if self.action == "retrieve" else s.BuildingSerializer
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # BuildingSerializer's FeatureCollection, built in bulk: rows with WKB footprints,
+        # GeoJSON text per page in one GEOS call, spliced in by the renderer
+        # (twin.api.features). No docstring: it would replace the class's in the schema.
+        query = features.FeatureQuery(s.BuildingSerializer)
+        rows = query.rows(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(rows)
+        if page is not None:
+            return self.get_paginated_response({"features": query.features(page)})
+        return Response({"type": "FeatureCollection", "features": query.features(rows)})
 
 
 class NetworkViewSet(TownScopedMixin, viewsets.ReadOnlyModelViewSet[LifelineNetwork]):
@@ -161,8 +173,9 @@ class ImportViewSet(TownScopedMixin, mixins.CreateModelMixin, viewsets.GenericVi
                     fh.write(chunk)
             try:
                 report = run_upload(town, path, data)
-            except CimImportError as exc:
-                raise ValidationError({"file": [f"rejected {path.name}: {exc}"]}) from exc
+            except CimImportError as exc:  # the message names the file, not our temp folder
+                reason = str(exc).replace(f"{Path(tmp).resolve()}/", "").replace(f"{tmp}/", "")
+                raise ValidationError({"file": [f"rejected {path.name}: {reason}"]}) from exc
         code = status.HTTP_200_OK if report.validate_only else status.HTTP_201_CREATED
         return Response(report.as_dict(), status=code)
 

@@ -36,25 +36,15 @@ from twin.engine.records import BuildingRecord, CimImportError, NetworkRecord
 
 Format = Literal["gpkg", "geojson", "csv"]
 FORMATS: tuple[str, ...] = ("gpkg", "geojson", "csv")
-BUILDING_COLUMNS: tuple[str, ...] = (
-    "global_id",
-    "name",
-    "height_m",
-    "storeys_above_ground",
-    "structural_system",
-    "design_era",
-    "fortification_intensity",
-    "occupancy",
-    "floor_area_m2",
-    "day_population",
-    "night_population",
-    "replacement_cost",
-    "source",
-)
 
 
 def write_buildings(
-    buildings: Sequence[BuildingRecord], path: str | Path, *, fmt: Format, epsg: int
+    buildings: Sequence[BuildingRecord],
+    path: str | Path,
+    *,
+    fmt: Format,
+    epsg: int,
+    columns: Sequence[str],
 ) -> Path:
     """Write buildings with their footprints in ``epsg``.
 
@@ -68,6 +58,10 @@ def write_buildings(
         ``"gpkg"``, ``"geojson"`` or ``"csv"``.
     epsg
         Target CRS; footprints in another CRS are reprojected.
+    columns
+        ``BuildingRecord`` attributes to write, in order: the shell passes
+        ``twin.vocabulary.BUILDING_ATTRIBUTES`` (an engine may not import the shell). Every
+        row adds ``footprint_epsg`` and ``imputed`` (JSON text) after them.
 
     Returns
     -------
@@ -75,7 +69,7 @@ def write_buildings(
         The file written.
     """
     target = _prepare(path, fmt)
-    rows = [_building_row(b) for b in buildings]
+    rows = [_building_row(b, columns) for b in buildings]
     geoms = [_footprint_in(b, epsg) for b in buildings]
     if fmt == "gpkg":
         frame = gpd.GeoDataFrame(rows, geometry=geoms, crs=_crs(epsg))
@@ -145,8 +139,8 @@ def _prepare(path: str | Path, fmt: str) -> Path:
     return target
 
 
-def _building_row(b: BuildingRecord) -> dict[str, Any]:
-    row = {name: getattr(b, name) for name in BUILDING_COLUMNS}
+def _building_row(b: BuildingRecord, columns: Sequence[str]) -> dict[str, Any]:
+    row = {name: getattr(b, name) for name in columns}
     row["footprint_epsg"] = b.footprint_epsg
     row["imputed"] = json.dumps(b.imputed, sort_keys=True)
     return row

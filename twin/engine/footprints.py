@@ -16,7 +16,6 @@ import bz2
 import gzip
 import math
 import re
-import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -119,6 +118,24 @@ def _format_of(path: Path) -> str:
     )
 
 
+#: Cap on a decompressed .osm.bz2/.osm.gz (bytes): a city's OSM extract is 1-2 GiB; a
+#: compression bomb stops here instead of filling the disk.
+MAX_DECOMPRESSED_BYTES = 8 * 2**30
+
+
+def _copy_capped(src: Any, dst: Any, name: str) -> None:
+    """Copy ``src`` to ``dst`` in 1 MiB chunks, refusing more than MAX_DECOMPRESSED_BYTES."""
+    written = 0
+    while chunk := src.read(2**20):
+        written += len(chunk)
+        if written > MAX_DECOMPRESSED_BYTES:
+            raise CimImportError(
+                f"{name}: decompresses to over {MAX_DECOMPRESSED_BYTES / 2**30:g} GiB;"
+                " extract a smaller area"
+            )
+        dst.write(chunk)
+
+
 @contextmanager
 def _gdal_path(path: Path) -> Iterator[str]:
     """Yield a path GDAL can open: ``/vsizip/`` for zips, a temp copy for bz2/gz OSM."""
@@ -134,7 +151,9 @@ def _gdal_path(path: Path) -> Iterator[str]:
         target = Path(tmp) / path.with_suffix("").name
         try:
             with opener(path, "rb") as src, target.open("wb") as dst:
-                shutil.copyfileobj(src, dst)
+                _copy_capped(src, dst, path.name)
+        except CimImportError:
+            raise
         except (OSError, EOFError, ValueError) as exc:
             raise CimImportError(f"{path.name}: cannot decompress ({exc})") from exc
         yield str(target)
@@ -220,6 +239,7 @@ def _records(
     buildings: list[BuildingRecord] = []
     problems: list[Problem] = []
     seen: set[str] = set()
+    geographic = CRS.from_epsg(epsg).is_geographic  # lon/lat degrees: must lie on the globe
     for index, (row, wkb) in enumerate(zip(rows, wkbs, strict=True)):
         tags = _osm_tags(row) if is_osm else row
         if is_osm and tags.get("building") in (None, "", "no"):
@@ -230,7 +250,7 @@ def _records(
             problems.append(Problem("duplicate-id", f"id {gid} repeats; using the feature id", gid))
             gid = f"{layer}:{fid}"
         seen.add(gid)
-        wkt, problem = _footprint(wkb, gid)
+        wkt, problem = _footprint(wkb, gid, geographic=geographic)
         problems.extend([problem] if problem else [])
         if wkt is None:
             continue
@@ -282,8 +302,13 @@ def _feature_id(row: dict[str, Any], fid: Any, layer: str, *, is_osm: bool) -> s
     return f"{layer}:{fid}"
 
 
-def _footprint(wkb: bytes | None, gid: str) -> tuple[str | None, Problem | None]:
-    """Polygonal WKT at full precision, repaired with ``make_valid`` when possible."""
+def _footprint(
+    wkb: bytes | None, gid: str, *, geographic: bool = False
+) -> tuple[str | None, Problem | None]:
+    """Polygonal WKT at full precision, repaired with ``make_valid`` when possible.
+
+    With ``geographic`` (lon/lat degrees) a footprint beyond ±180° / ±90° is skipped.
+    """
     if wkb is None:
         return None, Problem("geometry-missing", "no geometry (e.g. an OSM ring clipped open)", gid)
     geom = shapely.from_wkb(wkb, on_invalid="ignore")
@@ -294,6 +319,10 @@ def _footprint(wkb: bytes | None, gid: str) -> tuple[str | None, Problem | None]
         return None, Problem("geometry-empty", "empty geometry skipped", gid)
     if geom.geom_type not in POLYGONAL:
         return None, Problem("not-polygon", f"{geom.geom_type} is not a footprint; skipped", gid)
+    west, south, east, north = geom.bounds
+    if geographic and not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        message = "coordinates beyond lon ±180° / lat ±90° (wrong CRS?); skipped"
+        return None, Problem("geometry-off-globe", message, gid)
     problem = None
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)

@@ -21,6 +21,7 @@ from twin.engine.records import (
     NetworkRecord,
     NodeRecord,
 )
+from twin.vocabulary import BUILDING_ATTRIBUTES
 
 BUBENEC = EXTERNAL / "footprints" / "momepy_bubenec_Prague.gpkg"
 NETWORK = NetworkRecord(
@@ -67,7 +68,11 @@ def _distance(a: tuple[float, float], b: tuple[float, float]) -> float:
 @needs_external
 def test_gpkg_round_trip_same_crs(bubenec: FootprintSet, tmp_path: Path) -> None:
     path = write_buildings(
-        impute_all(bubenec.buildings), tmp_path / "b.gpkg", fmt="gpkg", epsg=3857
+        impute_all(bubenec.buildings),
+        tmp_path / "b.gpkg",
+        fmt="gpkg",
+        epsg=3857,
+        columns=BUILDING_ATTRIBUTES,
     )
     back = read_footprints(path)
     assert (back.epsg, back.layer, len(back.buildings)) == (3857, "buildings", 144)
@@ -80,13 +85,21 @@ def test_gpkg_round_trip_same_crs(bubenec: FootprintSet, tmp_path: Path) -> None
 @pytest.mark.parametrize("fmt", ["gpkg", "geojson"])
 def test_round_trip_through_wgs84(bubenec: FootprintSet, tmp_path: Path, fmt: str) -> None:
     wgs = read_footprints(
-        write_buildings(bubenec.buildings, tmp_path / f"w.{fmt}", fmt=fmt, epsg=4326)
+        write_buildings(
+            bubenec.buildings,
+            tmp_path / f"w.{fmt}",
+            fmt=fmt,
+            epsg=4326,
+            columns=BUILDING_ATTRIBUTES,
+        )
     )
     assert wgs.epsg == 4326
     lon, lat = _first_vertex(wgs.buildings[0])
     assert (lon, lat) == (pytest.approx(14.4054, abs=1e-3), pytest.approx(50.1044, abs=1e-3))
     again = read_footprints(
-        write_buildings(wgs.buildings, tmp_path / f"m.{fmt}", fmt=fmt, epsg=3857)
+        write_buildings(
+            wgs.buildings, tmp_path / f"m.{fmt}", fmt=fmt, epsg=3857, columns=BUILDING_ATTRIBUTES
+        )
     )
     assert again.epsg == 3857
     for original, returned in zip(bubenec.buildings, again.buildings, strict=True):
@@ -95,7 +108,13 @@ def test_round_trip_through_wgs84(bubenec: FootprintSet, tmp_path: Path, fmt: st
 
 @needs_external
 def test_geojson_in_projected_crs_reads_back(bubenec: FootprintSet, tmp_path: Path) -> None:
-    path = write_buildings(bubenec.buildings[:3], tmp_path / "p.geojson", fmt="geojson", epsg=3857)
+    path = write_buildings(
+        bubenec.buildings[:3],
+        tmp_path / "p.geojson",
+        fmt="geojson",
+        epsg=3857,
+        columns=BUILDING_ATTRIBUTES,
+    )
     assert json.loads(path.read_text())["crs"]["properties"]["name"] == "urn:ogc:def:crs:EPSG::3857"
     back = read_footprints(path)
     assert back.epsg == 3857
@@ -108,7 +127,9 @@ def test_buildings_csv_and_mixed_crs(tmp_path: Path) -> None:
     triangle = "POLYGON ((117 30, 117.001 30, 117.001 30.001, 117 30))"
     wgs = BuildingRecord("g", "geographic", triangle, 4326)
     none = BuildingRecord("n", "no footprint", None, 4326)
-    path = write_buildings([local, wgs, none], tmp_path / "b.csv", fmt="csv", epsg=32650)
+    path = write_buildings(
+        [local, wgs, none], tmp_path / "b.csv", fmt="csv", epsg=32650, columns=BUILDING_ATTRIBUTES
+    )
     rows = list(csv.DictReader(path.open()))
     assert [r["global_id"] for r in rows] == ["m", "g", "n"]
     assert rows[0]["wkt"] == square and rows[2]["wkt"] == ""
