@@ -58,6 +58,7 @@ def read_epanet(path: str | Path, *, epsg: int = 0) -> NetworkRecord:
         raise CimImportError(f"{source.name}: expected an EPANET .inp file")
     if not source.is_file():
         raise CimImportError(f"{source.name}: file not found")
+    _require_flow_units(source)
     wn, problems = _load(source)
     if wn.num_junctions + wn.num_tanks + wn.num_reservoirs == 0:
         raise CimImportError(
@@ -78,6 +79,25 @@ def read_epanet(path: str | Path, *, epsg: int = 0) -> NetworkRecord:
         source=source.name,
         problems=tuple(problems),
     )
+
+
+_OPTIONS = re.compile(r"^\s*\[OPTIONS\](.*?)(?=^\s*\[|\Z)", re.S | re.M | re.I)
+_UNITS = re.compile(r"^\s*UNITS\s+\S+", re.M | re.I)
+_NODE_SECTION = re.compile(r"^\s*\[(JUNCTIONS|RESERVOIRS|TANKS)\]", re.M | re.I)
+
+
+def _require_flow_units(source: Path) -> None:
+    """Refuse a file that does not say its flow units (EPANET would silently assume GPM)."""
+    text = source.read_text(encoding="utf-8", errors="replace")
+    if not _NODE_SECTION.search(text):
+        return  # not a network at all: the reader's own message says so
+    options = _OPTIONS.search(text)
+    if options is None or not _UNITS.search(options.group(1)):
+        raise CimImportError(
+            f"{source.name}: no flow units declared; add a line such as 'UNITS LPS' (litres per "
+            "second) or 'UNITS GPM' under [OPTIONS] (EPANET would assume US gallons per minute, "
+            "which misreads every demand of a metric network)"
+        )
 
 
 def _load(source: Path) -> tuple[Any, list[Problem]]:

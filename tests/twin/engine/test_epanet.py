@@ -156,8 +156,16 @@ def test_disconnected_network(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("", "no junctions"),
-        ("[JUNCTIONS]\n J1 10\n[PIPES]\n P1 J1 J9 100 100 100\n[END]\n", "not a valid EPANET file"),
-        ("[JUNCTIONS]\n J1 10\n[PIPES]\n P1 J1\n", "not a valid EPANET file"),
+        (
+            "[OPTIONS]\n UNITS LPS\n[JUNCTIONS]\n J1 10\n[PIPES]\n P1 J1 J9 100 100 100\n[END]\n",
+            "not a valid EPANET file",
+        ),
+        (
+            "[OPTIONS]\n UNITS LPS\n[JUNCTIONS]\n J1 10\n[PIPES]\n P1 J1\n",
+            "not a valid EPANET file",
+        ),
+        ("[JUNCTIONS]\n J1 10 1\n[RESERVOIRS]\n R1 100\n[END]\n", "no flow units declared"),
+        ("[OPTIONS]\n HEADLOSS H-W\n[JUNCTIONS]\n J1 10 1\n[END]\n", "no flow units declared"),
         ("[BANANAS]\n x\n", "not a valid EPANET file"),
     ],
 )
