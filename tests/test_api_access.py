@@ -92,6 +92,16 @@ def populate(slug: str) -> dict[str, Any]:
         ignition_s=np.array([[0.0]]),
         end_s=np.array([[np.inf]]),
     )
+    np.savez(  # the per-link lifeline layer
+        folder / "lifelines.npz",
+        building_id=np.array([building.pk]),
+        water_link_id=np.array([link.pk]),
+        water_link_key=np.array([link.key]),
+        water_link_served_day0=np.array([[True]]),
+        water_pipe_key=np.array([link.key]),
+        water_pipe_leaks=np.array([[1]]),
+        water_pipe_breaks=np.array([[0]]),
+    )
     fingerprint, _ = town_tileset(town)
     tree = load_tree()  # a scorecard for the score endpoints (every registry output = 1)
     card = score_run(tree, dict.fromkeys(tree.outputs, 1.0), run_id=str(run.pk))

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from scenarios import services
+from scenarios.api import lifeline_layer
 from scenarios.api import serializers as s
 from scenarios.exports import run_layer_write
 from scenarios.models import Scenario, ScenarioRun
@@ -134,6 +135,23 @@ class RunViewSet(TownScopedMixin, viewsets.ReadOnlyModelViewSet[ScenarioRun]):
         return Response(
             {"layer": layer, "values": dict(zip(ids.tolist(), values.tolist(), strict=True))}
         )
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, url_path="lifelines")
+    def lifelines(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The per-link lifeline layer: damage state and day-0 service share of every link,
+        ``{"networks": {kind: counts}, "links": {link id: results}}``
+        (``scenarios/api/lifeline_layer.py``)."""
+        run = self.get_object()
+        path = run_directory(run) / "lifelines.npz"
+        if not path.exists():
+            raise Http404("this run has no lifeline results yet")
+        with np.load(path) as data:
+            arrays = {name: data[name] for name in data.files}
+        try:
+            return Response(lifeline_layer.link_layer(arrays))
+        except lifeline_layer.OutdatedRun as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     @action(detail=True, url_path=r"export/(?P<layer>hazard|buildings)/(?P<fmt>gpkg|geojson|csv)")

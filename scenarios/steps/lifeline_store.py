@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from scenarios.pipeline import RunContext
+from scenarios.steps.lifeline_links import link_arrays
 from scenarios.steps.lifeline_town import LifelineTown
 from scenarios.steps.repairs import task_to_json
 
@@ -45,6 +46,7 @@ def save_results(
             [np.isin(keys, row["day0"].blocked) for row in rows]
         )
         service["road_slowed_day0"] = np.array([np.isin(keys, row["day0"].slowed) for row in rows])
+    service.update(link_arrays(town, [row["day0"] for row in rows], damages))
     sites = [f for f in town.facilities if f.kind in CRITICAL_KINDS]
     index = {int(b): k for k, b in enumerate(ids)}
     points = np.array([(f.x_m, f.y_m) for f in sites]).reshape(-1, 2)

@@ -1,5 +1,7 @@
 """A real deployment for browser tests: daphne (HTTP + websockets) and a task worker, as
-separate processes on a throwaway SpatiaLite database holding a small town."""
+separate processes on a throwaway SpatiaLite database holding a small town; Debian Chromium
+driven by Playwright (WebGL by SwiftShader); ``watched_page``, a logged-in page whose console
+errors and requests outside the test server fail the test."""
 
 from __future__ import annotations
 
@@ -13,11 +15,28 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from twin.engine.ifc.writer import write_demo_building_ifc
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "secret-pw-for-tests"
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+FLAGS = [
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+BROWSER_TESTS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed"),
+]
+"""``pytestmark`` of the modules that drive the browser."""
 
 
 def free_port() -> int:
@@ -116,3 +135,76 @@ def wait_until_up(url: str, timeout_s: float = 60.0) -> None:
         except OSError:
             time.sleep(0.3)
     raise RuntimeError(f"{url} did not answer within {timeout_s} s")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    # Playwright's sync API keeps an event loop in this thread; Django's ORM calls from the
+    # test body are still synchronous, so its async-safety guard is lifted while it runs.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+            yield browser
+            browser.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def watched_page(browser: Browser, deployment: str) -> Iterator[Page]:
+    """A 1280 × 800 page logged in as the planner, on the list of towns.
+
+    Every console error, uncaught exception and request to anything but the test server
+    (``data:`` and ``blob:`` URLs aside) is recorded; after the test the page is closed and
+    the test fails unless both lists are empty.
+    """
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    errors: list[str] = []
+    foreign: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: foreign.append(r.url) if not local(r.url, deployment) else None)
+    page.goto(f"{deployment}/")
+    page.fill("#username", "planner")
+    page.fill("#password", PASSWORD)
+    page.click("#login")
+    page.wait_for_selector("#logout")
+    yield page
+    page.close()
+    assert errors == [], f"console errors: {errors}"
+    assert foreign == [], f"requests outside the test server: {foreign}"
+
+
+def local(url: str, server: str) -> bool:
+    return url.startswith((server, "data:", "blob:"))
+
+
+START_RUN = """async (scenario) => {
+  const csrf = document.cookie.split("; ").find((c) => c.startsWith("csrftoken=")).split("=")[1];
+  const post = async (url, body) => (await fetch(url, { method: "POST", credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+    body: body ? JSON.stringify(body) : undefined })).json();
+  const api = "/api/towns/demo/";
+  const created = await post(`${api}scenarios/`, scenario);
+  const run = await post(`${api}scenarios/${created.id}/runs/`);
+  for (;;) {
+    const state = await (await fetch(`${api}runs/${run.id}/`)).json();
+    if (["succeeded", "failed", "cancelled"].includes(state.status)) return state;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}"""
+
+
+def run_scenario(
+    page: Page, *, epicentre: tuple[float, float], **fields: object
+) -> dict[str, object]:
+    """Create a scenario of the demo town through the API, run it, and wait for its end.
+
+    ``epicentre`` is (lon, lat) in degrees; ``fields`` are the other fields of
+    ``POST /api/towns/demo/scenarios/``. Returns the run as the API shows it (``id``,
+    ``status``, ``error``...).
+    """
+    point = {"type": "Point", "coordinates": list(epicentre)}
+    state: dict[str, object] = page.evaluate(START_RUN, {**fields, "epicentre": point})
+    return state

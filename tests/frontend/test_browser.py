@@ -1,52 +1,22 @@
 """The town twin in a real browser: Debian Chromium driven by Playwright, WebGL by SwiftShader.
 
 Log in → open a town → the globe renders the buildings → click one and read its attributes →
-switch the colour layer → log out; no console errors and no request leaves the test server.
+switch the colour layer → colour the lifelines by a run's damage and service → log out; no
+console errors and no request leaves the test server (``watched_page``).
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
 
 import numpy as np
-import pytest
 from matplotlib.image import imread
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Page
 
-from tests.frontend.conftest import PASSWORD
+from tests.frontend.conftest import BROWSER_TESTS, SCREENSHOTS, run_scenario
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-FLAGS = [
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    # Playwright's sync API keeps an event loop in this thread; Django's ORM calls from the
-    # test body are still synchronous, so its async-safety guard is lifted while it runs.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-            yield browser
-            browser.close()
-    finally:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+pytestmark = BROWSER_TESTS
 
 
 def canvas_pixels(page: Page) -> np.ndarray:
@@ -54,18 +24,8 @@ def canvas_pixels(page: Page) -> np.ndarray:
     return imread(BytesIO(png))[..., :3]
 
 
-def test_town_twin_in_the_browser(browser: Browser, deployment: str) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    errors: list[str] = []
-    foreign: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("request", lambda r: foreign.append(r.url) if not local(r.url, deployment) else None)
-
-    page.goto(f"{deployment}/")
-    page.fill("#username", "planner")
-    page.fill("#password", PASSWORD)
-    page.click("#login")
+def test_town_twin_in_the_browser(watched_page: Page) -> None:
+    page = watched_page
     page.click("text=Demo")
     page.wait_for_function("document.body && document.body.dataset.ready", timeout=180_000)
     assert page.evaluate("document.body.dataset.ready") == "1", page.inner_text("#status")
@@ -120,27 +80,12 @@ def test_town_twin_in_the_browser(browser: Browser, deployment: str) -> None:
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
     page.click("#logout")
     page.wait_for_selector("#username")
-    assert errors == [] and foreign == []
 
 
-def log_in(browser: Browser, deployment: str) -> tuple[Page, list[str], list[str]]:
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    errors: list[str] = []
-    foreign: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("request", lambda r: foreign.append(r.url) if not local(r.url, deployment) else None)
-    page.goto(f"{deployment}/")
-    page.fill("#username", "planner")
-    page.fill("#password", PASSWORD)
-    page.click("#login")
-    return page, errors, foreign
-
-
-def test_town_as_3d_tiles_in_the_browser(browser: Browser, deployment: str) -> None:
+def test_town_as_3d_tiles_in_the_browser(watched_page: Page, deployment: str) -> None:
     """The large-town path (forced with ?tiles=1): pick a tile feature, style by attribute and
     by the last run's damage (runs after the test above, which leaves a finished run)."""
-    page, errors, foreign = log_in(browser, deployment)
+    page = watched_page
     page.goto(f"{deployment}/towns/demo/?tiles=1")
     page.wait_for_function("document.body && document.body.dataset.ready", timeout=180_000)
     assert page.inner_text("#status") == "3 buildings loaded (3D Tiles)"
@@ -171,7 +116,68 @@ def test_town_as_3d_tiles_in_the_browser(browser: Browser, deployment: str) -> N
     assert page.evaluate(colour) != by_era and "high" in page.inner_text("#legend")
     page.click("#logout")
     page.wait_for_selector("#username")
-    assert errors == [] and foreign == []
+
+
+def test_lifelines_coloured_by_a_runs_damage_and_service(
+    watched_page: Page, deployment: str
+) -> None:
+    """A strong earthquake under the town: debris blocks the roads at the buildings' hub and
+    leaves the outer roads open. The batched lines take the colour of each link's damage
+    state and service share from the run's lifeline layer, as the GPU batch holds them."""
+    page = watched_page
+    run = run_scenario(
+        page,
+        name="under the town",
+        magnitude=7.5,
+        epicentre=(103.619, 30.9964),
+        depth_km=8,
+        realisations=5,
+    )
+    assert run["status"] == "succeeded", run
+    page.goto(f"{deployment}/towns/demo/")
+    page.wait_for_function("document.body && document.body.dataset.ready", timeout=180_000)
+    assert page.evaluate("document.body.dataset.ready") == "1", page.inner_text("#status")
+    layer = page.evaluate(
+        f"async () => (await fetch('/api/towns/demo/runs/{run['id']}/lifelines/')).json()"
+    )
+    links = layer["links"]
+    assert layer["networks"]["road"] == {
+        "links": 6,
+        "damage_realisations": 5,
+        "service_realisations": 5,
+    }
+
+    page.select_option("#lifeline-layer", "damage")
+    page.wait_for_selector("#lifeline-layer[data-painted=damage]", timeout=30_000)
+    colours = page.evaluate("window.twinLinks.colours()")
+    palette = page.evaluate("window.twinLinks.damageColours")
+    assert colours.keys() == links.keys()
+    for link_id, result in links.items():
+        level = result["damage_level"] if result["damage_level"] is not None else -1
+        assert colours[link_id] == palette[str(level)], (result, colours[link_id])
+    assert len(set(colours.values())) >= 2, layer
+    assert "break / blocked / out of service" in page.inner_text("#lifeline-legend")
+    page.evaluate(SHOW_THE_ROADS)
+    page.wait_for_timeout(2000)
+    page.screenshot(path=str(SCREENSHOTS / "town-lifelines.png"))
+
+    x, y = page.evaluate(LINE_PIXEL, "w1-w2")  # an outer road, away from buildings
+    page.mouse.click(x, y)
+    page.wait_for_selector("#attributes .attr-damage_state", timeout=30_000)
+    outer = next(r for r in links.values() if r["key"] == "w1-w2")
+    assert page.inner_text("#attributes .attr-key") == "w1-w2"
+    assert page.inner_text("#attributes .attr-damage_state") == outer["damage_state"]
+
+    page.select_option("#lifeline-layer", "service")
+    page.wait_for_selector("#lifeline-layer[data-painted=service]", timeout=30_000)
+    colours = page.evaluate("window.twinLinks.colours()")
+    expected = page.evaluate(SERVICE_COLOURS, layer)
+    assert colours == expected
+    shares = {r["served_share"] for r in links.values()}
+    assert len(set(colours.values())) == len(shares) >= 2, shares
+    page.select_option("#lifeline-layer", "kind")
+    page.wait_for_selector("#lifeline-layer[data-painted=kind]", timeout=30_000)
+    assert set(page.evaluate("window.twinLinks.colours()").values()) == {"#444444"}  # roads
 
 
 FIRST_TIME_LAYER = """() => {
@@ -201,5 +207,20 @@ FIND_A_BUILDING_PIXEL = """() => {
 }"""
 
 
-def local(url: str, server: str) -> bool:
-    return url.startswith((server, "data:", "blob:"))
+SHOW_THE_ROADS = """() => {  // look down on the whole road network
+  const v = window.twinViewer;
+  v.camera.setView({ destination: Cesium.Cartesian3.fromDegrees(103.6169, 30.9985, 2600) });
+  v.scene.requestRender();
+}"""
+LINE_PIXEL = """async (key) => {  // the window position of the middle of a road link
+  const nets = await (await fetch("/api/towns/demo/networks/")).json();
+  const road = (nets.results || nets).find((n) => n.kind === "road");
+  const links = await (await fetch(`/api/towns/demo/networks/${road.id}/links/`)).json();
+  const [a, b] = links.features.find((f) => f.properties.key === key).geometry.coordinates;
+  const v = window.twinViewer, r = v.canvas.getBoundingClientRect();
+  const mid = Cesium.Cartesian3.fromDegrees((a[0] + b[0]) / 2, (a[1] + b[1]) / 2, 0);
+  const p = Cesium.SceneTransforms.worldToWindowCoordinates(v.scene, mid);
+  return [r.left + p.x, r.top + p.y];
+}"""
+SERVICE_COLOURS = """(layer) => Object.fromEntries(Object.entries(layer.links).map(([id, r]) =>
+  [id, window.twinLinks.serviceColour(r.served_share).toCssHexString()]))"""

@@ -1,31 +1,14 @@
 """The drill console in a real browser: a run of the demo town, a drill on it, an ignition at a
 clicked building, then a road closure on a clicked road moves the evacuees from S1 to S2.
-Zero console errors; no request leaves the test server."""
+Zero console errors; no request leaves the test server (``watched_page``)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from playwright.sync_api import Page
 
-from playwright.sync_api import Browser, Page
+from tests.frontend.conftest import BROWSER_TESTS, SCREENSHOTS, run_scenario
 
-from tests.frontend.conftest import PASSWORD
-from tests.frontend.test_browser import SCREENSHOTS, browser, local, pytestmark  # noqa: F401
-
-START_RUN = """async () => {
-  const csrf = document.cookie.split("; ").find((c) => c.startsWith("csrftoken=")).split("=")[1];
-  const post = async (url, body) => (await fetch(url, { method: "POST", credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-    body: body ? JSON.stringify(body) : undefined })).json();
-  const api = "/api/towns/demo/";
-  const scenario = await post(`${api}scenarios/`, { name: "drill base", magnitude: 5.5,
-    epicentre: { type: "Point", coordinates: [103.9, 31.2] }, depth_km: 15, realisations: 2 });
-  const run = await post(`${api}scenarios/${scenario.id}/runs/`);
-  for (;;) {
-    const state = await (await fetch(`${api}runs/${run.id}/`)).json();
-    if (["succeeded", "failed", "cancelled"].includes(state.status)) return state.status;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}"""
+pytestmark = BROWSER_TESTS
 ROAD_PIXEL = """async (key) => {
   const nets = await (await fetch("/api/towns/demo/networks/")).json();
   const road = (nets.results || nets).find((n) => n.kind === "road");
@@ -52,20 +35,13 @@ def _wait_outcome(page: Page, after: int) -> int:
     return int(page.evaluate("Number(document.body.dataset.outcome)"))
 
 
-def test_drill_console_road_closure_moves_evacuees(browser: Browser, deployment: str) -> None:  # noqa: F811
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    errors: list[str] = []
-    foreign: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("request", lambda r: foreign.append(r.url) if not local(r.url, deployment) else None)
-
-    page.goto(f"{deployment}/")
-    page.fill("#username", "planner")
-    page.fill("#password", PASSWORD)
-    page.click("#login")
-    page.wait_for_selector("text=Demo")
-    assert page.evaluate(START_RUN) == "succeeded"
+def test_drill_console_road_closure_moves_evacuees(watched_page: Page, deployment: str) -> None:
+    page = watched_page
+    page.set_viewport_size({"width": 1400, "height": 900})
+    run = run_scenario(
+        page, name="drill base", magnitude=5.5, epicentre=(103.9, 31.2), depth_km=15, realisations=2
+    )
+    assert run["status"] == "succeeded", run
 
     page.goto(f"{deployment}/towns/demo/drill/")
     page.wait_for_function("document.body && document.body.dataset.ready", timeout=180_000)
@@ -106,5 +82,4 @@ def test_drill_console_road_closure_moves_evacuees(browser: Browser, deployment:
     page.wait_for_function("window.drillViewer.dataSourceDisplay.ready", timeout=60_000)
     page.wait_for_timeout(3000)
     SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(Path(SCREENSHOTS) / "drill-console.png"))
-    assert errors == [] and foreign == []
+    page.screenshot(path=str(SCREENSHOTS / "drill-console.png"))

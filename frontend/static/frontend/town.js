@@ -1,8 +1,10 @@
 // The 3D twin of one town: CesiumJS offline (NaturalEarthII imagery shipped with Cesium),
 // buildings from the CIM API — extruded entities for small towns, 3D Tiles (batched glTF with
-// per-building metadata) above TILES_THRESHOLD buildings or with ?tiles=1 — lifelines as lines,
-// facilities as points, run result layers, and time-dynamic CZML layers on Cesium's clock.
+// per-building metadata) above TILES_THRESHOLD buildings or with ?tiles=1 — lifelines as lines
+// coloured by kind, damage or service (lifelines.js), facilities as points, run result layers,
+// and time-dynamic CZML layers on Cesium's clock.
 /* global Cesium */
+import { setupLifelines } from "./lifelines.js";
 import { setupTimeLayers } from "./timelayers.js";
 
 const TILES_THRESHOLD = 3000;
@@ -13,10 +15,7 @@ const palette = [
   "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
   "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939",
 ];
-const networkColours = { water: "#1e90ff", gas: "#ffb000", power: "#d000d0", road: "#444444",
-  heating: "#ff4500", drainage: "#2e8b57" };
 const timings = { start: performance.now() };
-const networkLines = new Cesium.PrimitiveCollection();
 window.twinTimings = timings;  // for bench/bench_first_render.py
 
 const viewer = new Cesium.Viewer("globe", {
@@ -29,8 +28,6 @@ const viewer = new Cesium.Viewer("globe", {
   contextOptions: { webgl: { preserveDrawingBuffer: true } },
 });
 viewer.scene.globe.depthTestAgainstTerrain = false;
-viewer.scene.primitives.add(networkLines);
-window.twinNetworks = networkLines;
 viewer.timeline.container.style.display = "none";  // shown when a time layer is chosen
 viewer.animation.container.style.display = "none";
 viewer.forceResize();
@@ -54,10 +51,13 @@ async function fetchAll(url) {
 }
 
 const escapeHtml = (v) => String(v).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-function showLegend(entries) {
-  document.getElementById("legend").innerHTML = entries
+function showLegend(entries, target = "legend") {
+  document.getElementById(target).innerHTML = entries
     .map(([v, c]) => `<div><span style="background:${c}"></span>${escapeHtml(v)}</div>`).join("");
 }
+
+const lifelines = setupLifelines({ viewer, config, text, getJson, fetchAll, showLegend });
+window.twinNetworks = lifelines.collection;  // for bench/bench_first_render.py
 
 // ---- buildings as entities (small towns) ----
 const buildingEntities = [];
@@ -144,28 +144,6 @@ async function loadBuildings() {
   return { count: features.length, target, mode: "" };
 }
 
-async function loadNetworks() {
-  // one batched primitive per network (thousands of polyline entities stall large towns);
-  // each line keeps its attributes as its pick id
-  const networks = await getJson(`${config.api}networks/`);
-  for (const network of networks.results || networks) {
-    const links = await fetchAll(`${config.api}networks/${network.id}/links/?page_size=10000`);
-    const colour = Cesium.ColorGeometryInstanceAttribute.fromColor(
-      Cesium.Color.fromCssColorString(networkColours[network.kind] || "#000"));
-    const instances = links.filter((link) => link.geometry).map((link) => new Cesium.GeometryInstance({
-      geometry: new Cesium.PolylineGeometry({
-        positions: Cesium.Cartesian3.fromDegreesArray(link.geometry.coordinates.flat()),
-        width: 2, vertexFormat: Cesium.PolylineColorAppearance.VERTEX_FORMAT }),
-      attributes: { color: colour },
-      id: { twinProperties: { ...link.properties, kind: `${network.kind} link`, network: network.name } },
-    }));
-    if (instances.length) {
-      networkLines.add(new Cesium.Primitive({
-        geometryInstances: instances, appearance: new Cesium.PolylineColorAppearance() }));
-    }
-  }
-}
-
 async function loadFacilities() {
   for (const facility of await fetchAll(`${config.api}facilities/?page_size=10000`)) {
     const [lon, lat] = facility.geometry.coordinates;
@@ -204,7 +182,7 @@ async function main() {
   const loaded = await loadBuildings();
   buildings.colourBy(document.getElementById("layer").value);
   timings.buildings = performance.now();
-  await Promise.all([loadNetworks(), loadFacilities()]);
+  await Promise.all([lifelines.load(), loadFacilities()]);
   await viewer.zoomTo(loaded.target);
   timings.ready = performance.now();
   statusLine.textContent = `${loaded.count} ${text.loaded}${loaded.mode}`;
@@ -231,7 +209,7 @@ const clickHandler = new Cesium.ScreenSpaceEventHandler(viewer.scene.canvas);
 clickHandler.setInputAction((movement) => {
   const picked = viewer.scene.pick(movement.position);
   if (picked instanceof Cesium.Cesium3DTileFeature) { showFeature(picked); return; }
-  if (picked?.id?.twinProperties) { showRows(Object.entries(picked.id.twinProperties)); return; }
+  if (picked?.id?.twinProperties) { showRows(lifelines.rows(picked.id)); return; }
   if (picked) return;  // picking an entity selects it
   const cartesian = viewer.camera.pickEllipsoid(movement.position);
   if (!cartesian) return;
@@ -302,6 +280,7 @@ async function runFinished(runId) {
   document.getElementById("report-pdf").href = `${config.api}runs/${runId}/report/pdf/`;
   document.getElementById("report-html").href = `${config.api}runs/${runId}/report/html/`;
   document.getElementById("run-report").hidden = false;
+  await lifelines.offer(runId);
   await timeLayers.offer(runId);
 }
 
