@@ -15,6 +15,9 @@ All use ``SUITE_GMPE`` with a finite rupture sized from the magnitude.
 Towns are ranked by the equal-weight mean of their three totals (scenarios.engine.comparison).
 A suite scenario carries ``options = {"suite": SUITE_ID, "event": key}``; what-if variants
 also carry ``retrofit`` and are left out of rankings. See docs/scores.md.
+
+``nltha_scenario`` is one suite event analysed by OpenSees time histories (``analysis = "nltha"``,
+option ``nltha_realisations``); it is left out of rankings too (docs/structures/ten-towns-nltha.md).
 """
 
 from __future__ import annotations
@@ -93,31 +96,78 @@ EVENTS: tuple[SuiteEvent, ...] = (
 
 def suite_scenarios(town: Town, *, realisations: int = 10, seed: int = 2024) -> list[Scenario]:
     """The suite's scenarios of ``town`` (created once, reused by name)."""
+    return [
+        _event_scenario(town, k, event, realisations=realisations, seed=seed)
+        for k, event in enumerate(EVENTS)
+    ]
+
+
+def nltha_scenario(
+    town: Town,
+    *,
+    event_key: str = "near-large",
+    realisations: int = 10,
+    nltha_realisations: int = 1,
+    seed: int = 2024,
+) -> Scenario:
+    """The suite event ``event_key`` of ``town`` analysed by time histories (created once).
+
+    The first ``nltha_realisations`` of the ``realisations`` hazard realisations get an OpenSees
+    time history per building (scenarios/steps/nltha.py); the others keep the fragility result.
+    """
+    keys = [e.key for e in EVENTS]
+    if event_key not in keys:
+        raise ValueError(f"unknown suite event {event_key!r}; known: {keys}")
+    if nltha_realisations < 1:
+        raise ValueError(f"nltha_realisations must be at least 1, got {nltha_realisations}")
+    k = keys.index(event_key)
+    return _event_scenario(
+        town,
+        k,
+        EVENTS[k],
+        realisations=realisations,
+        seed=seed,
+        nltha_realisations=nltha_realisations,
+    )
+
+
+def _event_scenario(
+    town: Town,
+    k: int,
+    event: SuiteEvent,
+    *,
+    realisations: int,
+    seed: int,
+    nltha_realisations: int | None = None,
+) -> Scenario:
+    """Scenario of ``event`` (the suite's ``k``-th) placed at ``town``; NLTHA when asked."""
     if town.origin is None:
         raise ValueError(f"town {town.slug} has no origin; rebuild it with build_demo_towns")
     setting = FAULT_SETTINGS.get(town.slug, DEFAULT_SETTING)
-    scenarios = []
-    for k, event in enumerate(EVENTS):
-        bearing = setting.strike_deg + (90.0 if event.across_strike else 0.0)
-        lon, lat = _offset(town.origin.x, town.origin.y, bearing, event.distance_km)
-        magnitude = event.magnitude or setting.max_magnitude
-        values = {
-            "epicentre": Point(lon, lat, srid=4326),
-            "magnitude": float(magnitude),
-            "depth_km": event.depth_km,
-            "strike_deg": float(setting.strike_deg),
-            "dip_deg": float(setting.dip_deg),
-            "rake_deg": float(setting.rake_deg),
-            "gmpe": SUITE_GMPE,
-            "realisations": realisations,
-            "seed": seed + k,
-            "options": {"suite": SUITE_ID, "event": event.key},
-        }
-        name = f"{SUITE_ID} {event.key}: Mw {magnitude:g} ({setting.fault}), n={realisations}"
-        scenario, _ = Scenario.objects.update_or_create(town=town, name=name, defaults=values)
-        # Reloaded so the input digest sees the stored values (229 and 229.0 hash apart).
-        scenarios.append(Scenario.objects.select_related("town").get(pk=scenario.pk))
-    return scenarios
+    bearing = setting.strike_deg + (90.0 if event.across_strike else 0.0)
+    lon, lat = _offset(town.origin.x, town.origin.y, bearing, event.distance_km)
+    magnitude = event.magnitude or setting.max_magnitude
+    options: dict[str, object] = {"suite": SUITE_ID, "event": event.key}
+    name = f"{SUITE_ID} {event.key}: Mw {magnitude:g} ({setting.fault}), n={realisations}"
+    if nltha_realisations is not None:
+        options["nltha_realisations"] = nltha_realisations
+        name += f", NLTHA x{nltha_realisations}"
+    values = {
+        "epicentre": Point(lon, lat, srid=4326),
+        "magnitude": float(magnitude),
+        "depth_km": event.depth_km,
+        "strike_deg": float(setting.strike_deg),
+        "dip_deg": float(setting.dip_deg),
+        "rake_deg": float(setting.rake_deg),
+        "gmpe": SUITE_GMPE,
+        "analysis": "fragility" if nltha_realisations is None else "nltha",
+        "realisations": realisations,
+        "seed": seed + k,
+        "options": options,
+    }
+    scenario, _ = Scenario.objects.update_or_create(town=town, name=name, defaults=values)
+    # Reloaded so the input digest sees the stored values (229 and 229.0 hash apart).
+    return Scenario.objects.select_related("town").get(pk=scenario.pk)
 
 
 def run_reusing(scenario: Scenario) -> ScenarioRun:
@@ -151,11 +201,16 @@ def scorecard(run: ScenarioRun) -> Scorecard:
 
 
 def latest_suite_runs(towns: Iterable[Town]) -> dict[str, list[ScenarioRun]]:
-    """Per town, the newest succeeded run of each suite event (towns missing one are left out)."""
+    """Per town, the newest succeeded run of each suite event (towns missing one are left out).
+
+    Only fragility runs count: an NLTHA run of a suite event is not part of the ranking.
+    """
     found: dict[str, list[ScenarioRun]] = {}
     for town in towns:
         runs = ScenarioRun.objects.filter(
-            scenario__town=town, status=ScenarioRun.Status.SUCCEEDED
+            scenario__town=town,
+            scenario__analysis="fragility",
+            status=ScenarioRun.Status.SUCCEEDED,
         ).select_related("scenario")
         by_event: dict[str, ScenarioRun] = {}
         for run in runs.order_by("-finished_at", "-pk"):

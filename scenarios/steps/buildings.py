@@ -14,6 +14,7 @@ from structures.engine.response import (
     rate_building,
 )
 from structures.engine.response.losses import TIMES_OF_DAY
+from structures.engine.response.rating import INDICATORS
 
 # GB 50011-2010 table 5.1.2-2: peak ground acceleration for time-history analysis (cm/s²) at the
 # design-basis (设防) and rare (罕遇) earthquake levels, by fortification intensity.
@@ -41,7 +42,7 @@ def buildings_step(ctx: RunContext) -> dict[str, float]:
     if ctx.scenario.analysis == "nltha":
         losses = nltha_losses(ctx, town, hazard, losses)
     ctx.progress(0.5, "damage states sampled")
-    stars = _star_ratings(town.inputs, ctx.seed_for("ratings"))
+    stars, by_indicator = _star_ratings(town.inputs, ctx.seed_for("ratings"))
     replacement = np.array([b.replacement_cost for b in town.inputs])
     cost = (losses.repair_cost_ratio * replacement[:, None]).sum(axis=0)  # per realisation
     when = TIMES_OF_DAY.index(ctx.scenario.time_of_day)
@@ -59,6 +60,7 @@ def buildings_step(ctx: RunContext) -> dict[str, float]:
         mean_damage_state=ds.mean(axis=1),
         collapse_probability=(ds >= COLLAPSE_STATE).mean(axis=1),
     )
+    ctx.save_arrays("ratings", building_id=np.asarray(town.ids), stars=stars, **by_indicator)
     ctx.save_json("buildings-skipped", {str(k): v for k, v in town.skipped.items()})
     return {
         "buildings.count": float(len(town.ids)),
@@ -78,21 +80,24 @@ def buildings_step(ctx: RunContext) -> dict[str, float]:
     }
 
 
-def _star_ratings(buildings: list, seed: int) -> NDArray[np.int64]:  # type: ignore[type-arg]
-    """GB/T 38591 overall stars of each building at its code's design-basis and rare levels."""
+def _star_ratings(
+    buildings: list,  # type: ignore[type-arg]
+    seed: int,
+) -> tuple[NDArray[np.int64], dict[str, NDArray[np.int64]]]:
+    """GB/T 38591 stars of each building at its code's design-basis and rare levels.
+
+    Returns the overall stars and the stars of each indicator (``INDICATORS``), one per building.
+    """
     levels = np.array([CODE_PGA_GAL[_intensity(b.intensity)] for b in buildings]) / 980.665
     samples = np.ones((1, RATING_SAMPLES))
     design = fragility_losses(buildings, levels[:, :1] * samples, seed=seed)
     rare = fragility_losses(buildings, levels[:, 1:] * samples, seed=seed + 1)
-    return np.array(
-        [
-            rate_building(
-                indicators_at_guarantee(rare, i), indicators_at_guarantee(design, i)
-            ).overall
-            for i in range(len(buildings))
-        ],
-        dtype=np.int64,
-    )
+    ratings = [
+        rate_building(indicators_at_guarantee(rare, i), indicators_at_guarantee(design, i))
+        for i in range(len(buildings))
+    ]
+    overall = np.array([r.overall for r in ratings], dtype=np.int64)
+    return overall, {k: np.array([r.stars[k] for r in ratings], dtype=np.int64) for k in INDICATORS}
 
 
 def _intensity(value: float | None) -> float:

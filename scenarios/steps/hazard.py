@@ -139,4 +139,5 @@ def _supports(gmpe: GroundMotionModel, imt: str) -> bool:
 
 
 def _name(names: list[str], period: str) -> str:
-    return next((n for n in names if n.startswith("SA") and period in n), "")
+    """The field named SA(``period``) s; IMT names print periods with ``:g`` (SA(1), not SA(1.0))."""
+    return next((n for n in names if n.startswith("SA(") and float(n[3:-1]) == float(period)), "")

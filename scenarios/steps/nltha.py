@@ -1,19 +1,23 @@
 """The NLTHA branch of the buildings step: OpenSees time histories of every building.
 
-For each building and the first ``N_NLTHA`` realisations of the hazard, a motion (record library
-or Boore 2003 stochastic motion) is scaled to the site's Sa(T1) and run through the building's
-MDOF shear model on the Dask fan-out (``structures.execution``); storey peaks become damage states
-through ``response_losses``. Realisations beyond ``N_NLTHA`` and buildings whose analysis failed
-keep the fragility result (recorded in ``nltha-failures.json``). docs/structures/execution.md.
+For each building and the first ``n`` realisations of the hazard (``n`` = the scenario option
+``nltha_realisations``, default ``N_NLTHA``), a motion (record library or Boore 2003 stochastic
+motion) is scaled to the site's Sa(T1) and run through the building's MDOF shear model on the Dask
+fan-out (``structures.execution``); storey peaks become damage states through ``response_losses``.
+Realisations beyond ``n`` and buildings whose analysis failed keep the fragility result (recorded
+in ``nltha-failures.json``); counts and wall time of the analyses go to ``nltha-stats.json``.
+docs/structures/execution.md.
 """
 
 from __future__ import annotations
 
 import re
+import time
 
 import numpy as np
 from numpy.typing import NDArray
 
+from scenarios.models import Scenario
 from scenarios.pipeline import RunContext, StepFailed
 from structures import execution
 from structures.engine.response import (
@@ -24,6 +28,7 @@ from structures.engine.response import (
     response_losses,
     shear_model_from_building,
 )
+from structures.engine.response import chunk as chunk_solver
 from structures.engine.response.losses import building_casualties
 from structures.engine.response.motions import (
     MotionSet,
@@ -36,6 +41,8 @@ from structures.engine.response.time_history import ResponseResult
 from structures.selectors import TownBuildings
 
 N_NLTHA = 5
+#: Scenario option: time-history realisations per building (``N_NLTHA`` when absent).
+REALISATIONS_OPTION = "nltha_realisations"
 FALLBACK_PERIOD_S = 1.0  # only to scale a motion for a building whose model fails anyway
 EARTH_RADIUS_KM = 6371.0
 
@@ -46,12 +53,18 @@ def nltha_losses(
     hazard: dict,
     fragility: LossRealisations,  # type: ignore[type-arg]
 ) -> LossRealisations:
-    """``fragility`` with the first ``N_NLTHA`` realisations of analysed buildings replaced."""
-    n = min(int(hazard["building_pga_g"].shape[0]), N_NLTHA)
+    """``fragility`` with the first ``n`` realisations of analysed buildings replaced.
+
+    ``n`` is ``nltha_realisations(scenario)`` capped at the scenario's hazard realisations.
+    """
+    n = min(int(hazard["building_pga_g"].shape[0]), nltha_realisations(ctx.scenario))
+    if not town.inputs:
+        raise StepFailed("the town has no buildings to analyse: import or build them first")
     models = [_model(b) for b in town.inputs]
     period = np.array([_period_s(m) for m in models])
     motions = _motions(ctx, hazard, period, n)
     ctx.progress(0.1, f"{len(models)} buildings x {n} motions ({motions.source[0, 0]})")
+    started = time.perf_counter()
     arrays = execution.analyse_buildings(
         town.inputs,
         motions.motions,
@@ -59,6 +72,7 @@ def nltha_losses(
         step="buildings",
         progress=lambda f, msg: ctx.progress(0.1 + 0.8 * f, msg),
     )
+    seconds = time.perf_counter() - started
     analysed = arrays["ok"].all(axis=1) & (arrays["reason"] == "")
     _write_scripts(ctx, models, motions)
     losses = _combine(ctx, town.inputs, arrays, analysed, fragility, n)
@@ -83,7 +97,43 @@ def nltha_losses(
         if not ok
     }
     ctx.save_json("nltha-failures", failures)
+    ctx.save_json("nltha-stats", analysis_stats(arrays, n, seconds))
     return losses
+
+
+def nltha_realisations(scenario: Scenario) -> int:
+    """Time-history realisations per building asked by the scenario (``N_NLTHA`` by default).
+
+    Raises
+    ------
+    StepFailed
+        The option is not a whole number of at least 1 (the message names the option).
+    """
+    value = (scenario.options or {}).get(REALISATIONS_OPTION, N_NLTHA)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise StepFailed(
+            f"scenario option {REALISATIONS_OPTION} must be a whole number of at least 1 "
+            f"(time histories per building), got {value!r}"
+        )
+    return value
+
+
+def analysis_stats(arrays: dict, n: int, seconds: float) -> dict[str, float]:  # type: ignore[type-arg]
+    """Counts and wall time of a run's time histories (``nltha-stats.json``).
+
+    ``analyses_opensees`` / ``analyses_batch`` count the building-motion pairs each solver
+    completed; ``seconds`` is the wall time of the fan-out (s), ``chunks_computed`` how many
+    chunks were computed rather than loaded from an earlier attempt of the run.
+    """
+    solver, ok = arrays["solver"], arrays["ok"]
+    return {
+        "realisations": float(n),
+        "buildings": float(ok.shape[0]),
+        "analyses_opensees": float((ok & (solver == chunk_solver.OPENSEES)).sum()),
+        "analyses_batch": float((ok & (solver == chunk_solver.BATCH)).sum()),
+        "seconds": float(seconds),
+        "chunks_computed": float(arrays["chunks_computed"]),
+    }
 
 
 def _model(b: BuildingModelInput) -> ShearModel | None:
