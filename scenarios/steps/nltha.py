@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,6 +35,8 @@ from structures.engine.response.motions import (
     MotionSet,
     library_motions,
     load_library,
+    off_target,
+    replace_motions,
     stochastic_motions,
 )
 from structures.engine.response.shear_model import ShearModel, chain_modes
@@ -158,19 +161,45 @@ def _motions(ctx: RunContext, hazard: dict, period: NDArray[np.float64], n: int)
         folder = execution.records_directory()
     except FileNotFoundError as exc:
         raise StepFailed(str(exc)) from exc
-    if folder is not None:
-        library, _ = load_library(folder)
-        if len(library) >= n:
-            return library_motions(library, period, sa03, sa10)
     scenario = ctx.scenario
     b = period.size
     r_km = _epicentral_km(
         hazard["lon"][:b], hazard["lat"][:b], scenario.epicentre.x, scenario.epicentre.y
     )
     r_km = np.hypot(r_km, scenario.depth_km)
-    return stochastic_motions(
-        scenario.magnitude, r_km, period, sa03, sa10, seed=ctx.seed_for("motions")
-    )
+
+    def stochastic(rows: NDArray[np.int64]) -> MotionSet:
+        return stochastic_motions(
+            scenario.magnitude,
+            r_km[rows],
+            period[rows],
+            sa03[:, rows],
+            sa10[:, rows],
+            seed=ctx.seed_for("motions"),
+            building_index=rows,
+        )
+
+    if folder is not None:
+        library, _ = load_library(folder)
+        if len(library) >= n:
+            return _library_or_stochastic(library_motions(library, period, sa03, sa10), stochastic)
+    return stochastic(np.arange(b))
+
+
+def _library_or_stochastic(
+    chosen: MotionSet, stochastic: Callable[[NDArray[np.int64]], MotionSet]
+) -> MotionSet:
+    """Library motions, except where no record scales to the site's Sa(T1) within the scale
+    limits (weak sites: the records are strong) and the building's stochastic motion comes
+    closer: that pair gets the stochastic motion."""
+    missed = off_target(chosen)
+    rows = np.flatnonzero(missed.any(axis=1))
+    if rows.size == 0:
+        return chosen
+    fallback = stochastic(rows)
+    miss = lambda m: np.abs(np.log(m.achieved_sa_g / m.target_sa_g))  # noqa: E731
+    take = missed[rows] & (miss(fallback) < miss(chosen)[rows])
+    return replace_motions(chosen, fallback, rows, take)
 
 
 def _epicentral_km(

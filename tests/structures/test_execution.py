@@ -152,3 +152,45 @@ def test_motions_are_scaled_to_site_sa_at_t1_with_capped_factors() -> None:
     acc = made.motions[1][0].acc_m_s2
     achieved = psa_batch_g(acc[:, None], 0.01, period[1:])[0]
     assert achieved == pytest.approx(made.achieved_sa_g[1, 0], rel=1e-9)
+
+
+def test_weak_sites_get_a_stochastic_motion_where_no_record_scales_down_far_enough() -> None:
+    """El Centro scaled by the smallest factor (0.25) still overshoots a weak site's Sa(T1)
+    (0.024 g) several times; that pair takes the building's stochastic motion (on target), the strong site keeps
+    the record, and a subset's stochastic motions equal the whole town's."""
+    from structures.engine.hazard.records import read_record
+    from structures.engine.response.motions import (
+        library_motions,
+        off_target,
+        replace_motions,
+    )
+
+    record = read_record(execution.SHARED_RECORDS / "elCentro_1940_NS_Peknold_OpenSees.at2")
+    library = [GroundMotion(record.dt_s, np.asarray(record.acceleration_m_s2), "el centro")]
+    period = np.array([0.5, 0.5])
+    sa03, sa10 = np.array([[0.03, 0.8]]), np.array([[0.012, 0.4]])
+    chosen = library_motions(library, period, sa03, sa10)
+    missed = off_target(chosen)
+    assert missed.tolist() == [[True], [False]]
+    assert chosen.target_sa_g[0, 0] == pytest.approx(0.024)
+    assert chosen.scale_factor[0, 0] == 0.25 and chosen.achieved_sa_g[0, 0] > 3 * 0.024
+    rows = np.flatnonzero(missed.any(axis=1))
+    whole = stochastic_motions(6.0, np.array([60.0, 60.0]), period, sa03, sa10, seed=9)
+    part = stochastic_motions(
+        6.0,
+        np.array([60.0]),
+        period[rows],
+        sa03[:, rows],
+        sa10[:, rows],
+        seed=9,
+        building_index=rows,
+    )
+    assert np.array_equal(part.motions[0][0].acc_m_s2, whole.motions[0][0].acc_m_s2)
+    assert not off_target(part)[0, 0]
+    mixed = replace_motions(chosen, part, rows, np.array([[True]]))
+    assert mixed.source.tolist() == [["stochastic"], ["el centro"]]
+    assert mixed.motions[0][0] is part.motions[0][0] and mixed.motions[1][0] is chosen.motions[1][0]
+    assert mixed.achieved_sa_g[0, 0] == pytest.approx(
+        0.005 * 2.5 if False else mixed.target_sa_g[0, 0]
+    )
+    assert not off_target(mixed).any()

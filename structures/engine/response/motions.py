@@ -28,6 +28,8 @@ from structures.engine.hazard.stochastic import stochastic_motion
 from structures.engine.response.inputs import G_M_S2, GroundMotion
 
 F64 = NDArray[np.float64]
+#: A scaled motion within this share of the site's Sa(T1) is on target (``off_target``).
+SA_TOLERANCE = 0.10
 STOCHASTIC_DT_S = 0.01
 RECORD_SUFFIXES = (".at2", ".dat", ".txt", ".acc")
 _SOURCES_DT = re.compile(r"\bdt\s*=?\s*([0-9]*\.?[0-9]+)\s*s\b", re.I)
@@ -162,14 +164,17 @@ def stochastic_motions(
     sa10_g: F64,
     *,
     seed: int,
+    building_index: NDArray[np.int64] | None = None,
 ) -> MotionSet:
     """Boore (2003) stochastic motions for B buildings x N realisations, scaled to Sa(T1).
 
-    Motion (b, r) is seeded by ``SeedSequence([seed, b, r])`` so it does not depend on the order
-    of generation or on the other buildings.
+    Motion (b, r) is seeded by ``SeedSequence([seed, building_index[b], r])`` (``building_index``
+    defaults to 0..B-1) so it does not depend on the order of generation or on the other
+    buildings: the motions of a subset of a town's buildings are those of the whole town.
     """
     t1 = np.asarray(period_s, dtype=float)
     n_real, n_b = np.shape(sa03_g)
+    index = np.arange(n_b) if building_index is None else np.asarray(building_index)
     target = hazus_sa_g(t1[None, :], sa03_g, sa10_g).T  # (B, N)
     raw = [
         [
@@ -177,7 +182,7 @@ def stochastic_motions(
                 magnitude,
                 float(r_hypo_km[b]),
                 dt_s=STOCHASTIC_DT_S,
-                seed=int(np.random.SeedSequence([seed, b, r]).generate_state(1)[0]),
+                seed=int(np.random.SeedSequence([seed, int(index[b]), r]).generate_state(1)[0]),
             )
             for r in range(n_real)
         ]
@@ -200,3 +205,29 @@ def stochastic_motions(
     )
     source = np.full((n_b, n_real), "stochastic", dtype="U64")
     return MotionSet(motions, source, factor, target, psa * factor)
+
+
+def off_target(motions: MotionSet, tolerance: float = SA_TOLERANCE) -> NDArray[np.bool_]:
+    """(B, N) True where the scaled motion misses the site's Sa(T1) by more than ``tolerance``
+    (relative): its scale factor hit ``SCALE_LIMITS``."""
+    return np.abs(np.log(motions.achieved_sa_g / motions.target_sa_g)) > np.log1p(tolerance)
+
+
+def replace_motions(
+    primary: MotionSet, fallback: MotionSet, rows: NDArray[np.int64], take: NDArray[np.bool_]
+) -> MotionSet:
+    """``primary`` with motion (rows[k], r) replaced by ``fallback``'s (k, r) where ``take[k, r]``.
+
+    ``fallback`` holds the motions of the buildings ``rows`` of ``primary`` (same realisations).
+    """
+    motions = [list(row) for row in primary.motions]
+    arrays = {
+        name: getattr(primary, name).copy()
+        for name in ("source", "scale_factor", "target_sa_g", "achieved_sa_g")
+    }
+    for k, r in zip(*np.nonzero(take), strict=True):
+        b = int(rows[k])
+        motions[b][r] = fallback.motions[k][r]
+        for name, values in arrays.items():
+            values[b, r] = getattr(fallback, name)[k, r]
+    return MotionSet(tuple(tuple(row) for row in motions), **arrays)
