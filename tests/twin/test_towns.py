@@ -228,3 +228,17 @@ def test_command_builds_a_real_town(manage) -> None:  # type: ignore[no-untyped-
     second = manage(*args)
     assert "bubenec-villas: up to date" in second.stdout
     assert manage("build_demo_towns", "--only", "atlantis").returncode != 0
+
+
+@needs_external
+@pytest.mark.django_db
+def test_build_demo_towns_from_another_command_takes_the_data_folder_as_text(
+    settings, tmp_path: Path
+) -> None:
+    """score_towns passes --external-data on through call_command, where argparse's type=Path
+    does not apply: the folder arrives as a str and must still be used."""
+    from django.core.management import call_command
+
+    settings.VAR_DIR = tmp_path
+    call_command("build_demo_towns", only=["bubenec-villas"], external_data=str(EXTERNAL))
+    assert Building.objects.filter(town__slug="bubenec-villas").count() == 144

@@ -48,11 +48,11 @@ class Command(BaseCommand):
         if unknown:
             raise CommandError(f"unknown town profiles {unknown}; known: {profile_slugs()}")
         var = Path(settings.VAR_DIR)
+        local = options["external_data"]  # a str when given through call_command
+        local = Path(local) if local is not None else None
 
         def data(key: str) -> Path:
-            return package_data.fetch(
-                key, var / "package-data", local_copies=options["external_data"]
-            )
+            return package_data.fetch(key, var / "package-data", local_copies=local)
 
         landmarks = None if options["no_landmarks"] else EXTERNAL_IFC
         verbose = options["verbosity"] > 1
