@@ -27,7 +27,8 @@ from structures.engine.response.shear_model import ShearModel, shear_model_from_
 from structures.engine.response.time_history import ResponseResult, run_time_history
 
 SOLVERS: tuple[str, ...] = ("opensees", "batch", "auto")
-BATCH_MIN_PAIRS = 400  # "auto" keeps smaller chunks on OpenSees, the reference (docs/structures/execution.md)
+# "auto" keeps smaller chunks on OpenSees, the reference (docs/structures/execution.md).
+BATCH_MIN_PAIRS = 400
 REASON_CHARS = 300
 OPENSEES, BATCH = 0, 1
 
