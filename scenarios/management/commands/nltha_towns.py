@@ -26,6 +26,7 @@ from scenarios import suite
 from scenarios.models import ScenarioRun
 from scenarios.pipeline import run_directory
 from structures.engine.hazard.selection import SCALE_LIMITS
+from twin.management.generated_tables import replace_between_markers
 from twin.models import Building, Town
 
 START, END = "<!-- nltha-towns-table:start -->", "<!-- nltha-towns-table:end -->"
@@ -126,7 +127,7 @@ class Command(BaseCommand):
         note = _note(o, rows, time.perf_counter() - started, load_before, os.getloadavg())
         text = render_tables(rows) + note
         if o["write"]:
-            write_between_markers(Path(o["write"]), text)
+            replace_between_markers(Path(o["write"]), START, END, text)
             self.stdout.write(f"wrote {o['write']}")
         else:
             self.stdout.write(text)
@@ -233,16 +234,6 @@ def render_tables(rows: list[TownNltha]) -> str:
         share = (r.stars[3] + r.stars[2]) / rated if rated else float("nan")
         lines.append(f"| {r.town} | {overall} | {subs} | {share:.0%} |")
     return "\n".join(lines) + "\n"
-
-
-def write_between_markers(path: Path, text: str) -> None:
-    """Replace what lies between ``START`` and ``END`` in ``path`` (markers added if missing)."""
-    body = path.read_text() if path.exists() else f"{START}\n{END}\n"
-    if START not in body:
-        body += f"\n{START}\n{END}\n"
-    block = f"{START}\n{text}{END}"
-    pattern = re.escape(START) + ".*?" + re.escape(END)
-    path.write_text(re.sub(pattern, lambda _: block, body, flags=re.S))
 
 
 def _arrays(folder: Path, name: str) -> dict[str, Any]:

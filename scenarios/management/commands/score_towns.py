@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from scenarios import suite
 from scenarios.models import ScenarioRun
+from twin.management.generated_tables import replace_between_markers
 from twin.models import Town
 
 OBJECTS = ("people", "buildings", "lifelines", "emergency")
@@ -54,7 +54,7 @@ class Command(BaseCommand):
             "(finished runs of the same inputs are reused)._\n"
         )
         if o["write"]:
-            _write(Path(o["write"]), table + note)
+            replace_between_markers(Path(o["write"]), START, END, table + note)
             self.stdout.write(f"wrote {o['write']}")
         else:
             self.stdout.write(table + note)
@@ -80,13 +80,3 @@ def render_table(runs: dict[str, list[ScenarioRun]], ranking: tuple[Any, ...]) -
                 f"{card.total:.1f} | {card.grade} | {objects} |"
             )
     return "\n".join(lines) + "\n"
-
-
-def _write(path: Path, table: str) -> None:
-    text = path.read_text() if path.exists() else f"{START}\n{END}\n"
-    if START not in text:
-        text += f"\n{START}\n{END}\n"
-    block = f"{START}\n{table}{END}"
-    path.write_text(
-        re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    )
