@@ -32,7 +32,7 @@ from django.contrib.gis.geos import Point
 from scenarios import services
 from scenarios.engine.comparison import RankEntry, rank_towns
 from scenarios.engine.indicator_tree import load_tree
-from scenarios.engine.scoring import LeafScore, NodeScore, Scorecard
+from scenarios.engine.scoring import Scorecard, scorecard_from_dict
 from scenarios.models import Scenario, ScenarioRun
 from scenarios.pipeline import run_directory
 from twin.models import Town
@@ -189,15 +189,7 @@ def scorecard(run: ScenarioRun) -> Scorecard:
     path = run_directory(run) / "scorecard.json"
     if run.status != ScenarioRun.Status.SUCCEEDED or not path.exists():
         raise LookupError(f"run {run.pk} has no scorecard ({run.status})")
-    raw = json.loads(path.read_text())
-    leaves = tuple(
-        LeafScore(
-            **{**x, "node_path": tuple(x["node_path"]), "weight_path": tuple(x["weight_path"])}
-        )
-        for x in raw["leaves"]
-    )
-    nodes = tuple(NodeScore(**x) for x in raw["nodes"])
-    return Scorecard(raw["run_id"], raw["tree_version"], raw["total"], raw["grade"], nodes, leaves)
+    return scorecard_from_dict(json.loads(path.read_text()))
 
 
 def latest_suite_runs(towns: Iterable[Town]) -> dict[str, list[ScenarioRun]]:
